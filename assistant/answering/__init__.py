@@ -1,0 +1,1 @@
+"""Answerers turn retrieved passages into a cited Answer: extractive (default) or an LLM."""

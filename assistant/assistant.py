@@ -1,0 +1,191 @@
+"""Assistant: settings -> store -> retriever -> answerer, composed as one LCEL chain.
+
+The CLI, the UI and the evaluation all go through this class; none of them holds retrieval or
+answering logic of its own.
+"""
+
+import logging
+import shutil
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from assistant.answering import extractive, messages
+from assistant.config import Settings, cache_dir
+from assistant.embeddings import load_embedder, model_key, resolve_model_dir
+from assistant.errors import AssistantError, BadQuestion, IndexCorrupt
+from assistant.ingest import IngestReport, Progress, index_document, ingest
+from assistant.lexical import LexicalIndex
+from assistant.retrieval import HybridSearch, PassageRetriever
+from assistant.store import DocRecord, Store
+from assistant.text import detect_language
+from assistant.translation import Translator
+from assistant.types import Answer, Chunk, Document, Passage
+
+log = logging.getLogger(__name__)
+INITIALISED = ".initialised"  # written once the default corpus has been offered to a new index
+
+
+class Assistant:
+    """One index, one embedder, one chain; thread-safe for questions, one writer at a time."""
+
+    def __init__(self, settings: Settings, progress: Progress | None = None) -> None:
+        self.settings = settings
+        index_dir = settings.index_dir
+        index_dir.mkdir(parents=True, exist_ok=True)
+        folder = resolve_model_dir(settings.model_dir)
+        self.embedder = load_embedder(settings.model_dir, cache_dir(settings))
+        self.store = Store(index_dir, self.embedder, model_key(folder), settings.chroma_url)
+        self.translator = Translator(cache_dir=cache_dir(settings))
+        self._lock = threading.RLock()
+        self._first_use(progress)
+        self._refresh()
+
+    # -- documents ---------------------------------------------------------------------------
+    def _first_use(self, progress: Progress | None) -> None:
+        """Index the default corpus the first time; finish documents a crash left incomplete."""
+        marker = self.settings.index_dir / INITIALISED
+        if not marker.exists():
+            if self.settings.corpus_dir.is_dir():
+                log.info("first use: indexing the default corpus in %s", self.settings.corpus_dir)
+                self.ingest([self.settings.corpus_dir], progress, refresh=False)
+            marker.touch()
+        incomplete = [r for r in self.store.records.values() if not r.complete]
+        if incomplete:
+            log.warning("finishing %d document(s) an interrupted ingest left incomplete", len(incomplete))
+            self.repair(incomplete)
+
+    def repair(self, records: Sequence[DocRecord]) -> None:
+        with self.store.writing():
+            for r in records:
+                doc = Document(id=r.id, name=r.name, title=r.title, path=r.path, text=self.store.text(r.id))
+                index_document(self.store, doc)
+
+    def ingest(self, paths: Sequence[Path], progress: Progress | None = None, refresh: bool = True,
+               names: dict[Path, str] | None = None) -> IngestReport:
+        max_bytes = int(self.settings.max_file_mb * 1_000_000)
+        with self._lock:
+            report = ingest(self.store, paths, max_bytes, progress, names)
+            if refresh:
+                self._refresh()
+        return report
+
+    def remove(self, ref: str) -> DocRecord:
+        """Remove a document by id (or its prefix), file name or path."""
+        with self._lock:
+            record = self.find(ref)
+            with self.store.writing():
+                removed = self.store.remove(record.id)
+            self._refresh()
+        return removed
+
+    def find(self, ref: str) -> DocRecord:
+        records = list(self.store.records.values())
+        hits = [r for r in records if ref in (r.id, r.name, r.path, str(Path(ref).resolve()))]
+        hits = hits or [r for r in records if len(ref) >= 4 and r.id.startswith(ref)]
+        if len(hits) != 1:
+            known = ", ".join(f"{r.name} ({r.id[:8]})" for r in records) or "none"
+            reason = "matches several documents" if hits else "is not indexed"
+            raise AssistantError(f"'{ref}' {reason}; indexed: {known}")
+        return hits[0]
+
+    def documents(self) -> list[DocRecord]:
+        return sorted(self.store.records.values(), key=lambda r: r.name)
+
+    def text(self, doc_id: str) -> str:
+        return self.store.text(doc_id)
+
+    def _refresh(self) -> None:
+        chunks: list[Chunk] = self.store.chunks()
+        lexical = LexicalIndex(chunks)
+        self.search = HybridSearch(self.store, lexical, self.embedder, self.translator, self.settings.candidates)
+        self.retriever = PassageRetriever(search=self.search, k=max(8, self.settings.citations * 3))
+        self.chain = self._chain()
+
+    # -- questions ---------------------------------------------------------------------------
+    def _chain(self) -> Any:
+        """retriever | answerer, as LCEL: inputs {"question", "history"} -> stream of str, then Answer."""
+        from langchain_core.runnables import RunnableGenerator, RunnableLambda
+
+        settings = self.settings
+
+        def retrieve(inputs: dict[str, Any]) -> dict[str, Any]:
+            query = self.search.analyse(inputs["question"], inputs.get("history", ()))
+            return {**inputs, "query": query, "passages": self.search.search(query, self.retriever.k)}
+
+        def answer(stream: Iterator[dict[str, Any]]) -> Iterator[str | Answer]:
+            for inputs in stream:
+                yield from extractive.stream(
+                    inputs["passages"], inputs["query"].lang, settings.citations, settings.min_support
+                )
+
+        return RunnableLambda(retrieve) | RunnableGenerator(answer)
+
+    def validate(self, question: str) -> str:
+        question = (question or "").strip()
+        if not question:
+            raise BadQuestion("the question is empty: type a question about the documents")
+        if len(question) > self.settings.max_question_chars:
+            raise BadQuestion(
+                f"the question is {len(question):,} characters long; the limit is "
+                f"{self.settings.max_question_chars:,} (ASSISTANT_MAX_QUESTION_CHARS): ask something shorter"
+            )
+        return question
+
+    def stream(self, question: str, history: Sequence[str] = ()) -> Iterator[str | Answer]:
+        """Text pieces as they are ready, then the finished Answer (always last)."""
+        question = self.validate(question)
+        if len(self.search.lexical) == 0:
+            text = messages.empty_index(detect_language(question))
+            yield text
+            yield Answer(text=text, citations=[], abstained=True)
+            return
+        yield from self.chain.stream({"question": question, "history": list(history)})
+
+    def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
+        final = None
+        for piece in self.stream(question, history):
+            if isinstance(piece, Answer):
+                final = piece
+        assert final is not None
+        return final
+
+    def passages(self, question: str, k: int = 10) -> list[Passage]:
+        """The ranked passages for a question (for benchmarks and debugging)."""
+        query = self.search.analyse(self.validate(question))
+        return self.search.search(query, k)
+
+
+def rebuild(settings: Settings, progress: Progress | None = None) -> Assistant:
+    """Rebuild the index from the kept document texts (and the default corpus), even if Chroma is damaged."""
+    import json
+
+    index_dir = settings.index_dir
+    kept: dict[str, dict[str, str]] = {}
+    try:
+        manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
+        kept = {d["id"]: d for d in manifest["documents"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        log.warning("manifest unreadable: documents keep their ids as names")
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in (index_dir / "docs").glob("*.txt")}
+    for sub in ("chroma", "manifest.json", INITIALISED):
+        target = index_dir / sub
+        if target.is_dir():
+            shutil.rmtree(target)
+        else:
+            target.unlink(missing_ok=True)
+    assistant = Assistant(settings, progress)
+    with assistant.store.writing():
+        for doc_id, text in texts.items():
+            if doc_id in assistant.store.records:
+                continue
+            meta = kept.get(doc_id, {})
+            doc = Document(id=doc_id, name=meta.get("name", f"{doc_id}.txt"), title=meta.get("title", doc_id),
+                           path=meta.get("path", ""), text=text)
+            index_document(assistant.store, doc)
+    assistant._refresh()
+    return assistant
+
+
+__all__ = ["Assistant", "IndexCorrupt", "rebuild"]

@@ -1,0 +1,99 @@
+"""Split a document into passages of one to three sentences, each with exact offsets into the text.
+
+Small passages make a citation point at one idea. Sentence ends are found by rule, not by a model:
+end punctuation, then any closing quotes (» ” "), then a space and a capital, digit or opening quote;
+known abbreviations and initials do not end a sentence; a line break always does.
+"""
+
+import re
+from collections.abc import Iterator
+
+from assistant.text import detect_language
+from assistant.types import Chunk, Document
+
+# General abbreviations of English, French and Italian news text (not taken from any corpus).
+ABBREVIATIONS = frozenset("""
+mr mrs ms dr prof st sr jr gen gén col lt sgt capt cpt gov sen rep approx vs ca fig chap éd etc cf pp
+vol nos av env tél inc ltd corp dept univ jan fév feb avr apr jul juil aug sep sept oct nov dec déc
+m mm mme mmes mlle mlles mgr ndlr ndr op cit ibid dott ing avv pres""".split())
+_END = re.compile(r"[.!?…]+(?:\s?[»”\"’)\]])*(?=\s+[«“\"(\[A-ZÀ-ÖØ-Þ0-9–—-])")
+_LINE = re.compile(r"\n+")
+_WORDY = re.compile(r"[^\W_]")
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)\.?$")
+
+TARGET_CHARS = 120  # a sentence shorter than this is merged with the next one
+MAX_CHARS = 500  # a passage never grows past this by merging
+HARD_MAX_CHARS = 900  # longer sentences are cut at a clause (MiniLM truncates past ~256 word-pieces)
+MAX_SENTENCES = 3
+
+
+def sentences(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each sentence, whitespace trimmed, never spanning a line break."""
+    pos = 0
+    for line in _LINE.split(text):
+        line_start = text.index(line, pos) if line else pos
+        pos = line_start + len(line)
+        cut = 0
+        for match in _END.finditer(line):
+            if _is_abbreviation(line[cut : match.start() + 1]):
+                continue
+            yield from _trimmed(text, line_start + cut, line_start + match.end())
+            cut = match.end()
+        yield from _trimmed(text, line_start + cut, line_start + len(line))
+
+
+def _is_abbreviation(before: str) -> bool:
+    match = _WORD_BEFORE.search(before.rstrip("."))
+    if not match:
+        return False
+    word = match.group(1)
+    return (len(word) == 1 and word.isupper()) or word.lower() in ABBREVIATIONS
+
+
+def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end <= start:
+        return
+    while end - start > HARD_MAX_CHARS:
+        window = text[start : start + HARD_MAX_CHARS]
+        cut = max(window.rfind(sep) for sep in (", ", "; ", ": ", " – "))
+        cut = cut + 1 if cut > HARD_MAX_CHARS // 3 else window.rfind(" ")
+        cut = cut if cut > 0 else HARD_MAX_CHARS
+        yield start, start + cut
+        start += cut
+        while start < end and text[start].isspace():
+            start += 1
+    yield start, end
+
+
+def chunk(document: Document) -> list[Chunk]:
+    """Group sentences into passages: short ones merge (same line only) up to three sentences."""
+    text = document.text
+    lang = detect_language(text[:20_000], default="en")
+    spans: list[tuple[int, int]] = []
+    group: list[tuple[int, int]] = []
+    for start, end in sentences(text):
+        if group and not _WORDY.search(text[start:end]) and "\n" not in text[group[-1][1] : start]:
+            group[-1] = (group[-1][0], end)  # a stray closing quote or period belongs to the sentence before
+            continue
+        if group and (
+            "\n" in text[group[-1][1] : start]
+            or group[-1][1] - group[0][0] >= TARGET_CHARS
+            or end - group[0][0] > MAX_CHARS
+            or len(group) >= MAX_SENTENCES
+        ):
+            spans.append((group[0][0], group[-1][1]))
+            group = []
+        group.append((start, end))
+    if group:
+        spans.append((group[0][0], group[-1][1]))
+    return [
+        Chunk(
+            id=f"{document.id}:{start}-{end}", doc_id=document.id, doc_name=document.name,
+            title=document.title, start=start, end=end, text=text[start:end], lang=lang,
+        )
+        for start, end in spans
+    ]

@@ -1,0 +1,61 @@
+"""The one typed settings object: read from ASSISTANT_* variables at the edge, passed down."""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every knob of the assistant; `assistant --help` and the README list them."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="forbid", frozen=True)
+
+    index_dir: Path = Field(ROOT / "index", description="Where the index (Chroma, documents, manifest) lives.")
+    corpus_dir: Path = Field(ROOT / "corpus", description="The default corpus, indexed on first use.")
+    data_dir: Path = Field(ROOT / "data", description="Where documents uploaded from the UI are kept.")
+    cache_dir: Path | None = Field(None, description="Derived files (ONNX model, dictionaries); default: INDEX_DIR/cache.")
+    model_dir: Path | None = Field(
+        None, description="A sentence-transformers model folder; default: the bundled all-MiniLM-L6-v2."
+    )
+    chroma_url: str | None = Field(
+        None, description="URL of a `chroma run` server (e.g. http://127.0.0.1:8000); default: embedded."
+    )
+    citations: int = Field(3, ge=1, le=5, description="At most this many passages cited in an answer.")
+    candidates: int = Field(30, ge=5, le=500, description="Passages each retrieval signal proposes.")
+    min_support: float = Field(
+        0.57, ge=0.0, le=2.0, description="Answerability (coverage + dense/2) a passage needs, else abstain."
+    )
+    max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused.")
+    max_file_mb: float = Field(20.0, gt=0, description="Larger files are refused.")
+    max_uploads: int = Field(20, ge=1, description="Files accepted in one upload.")
+    llm: Literal["extractive", "openai", "ollama"] = Field(
+        "extractive", description="Who writes answers: extractive (no LLM), openai or ollama."
+    )
+    llm_base_url: str | None = Field(None, description="LLM server URL (e.g. http://127.0.0.1:11434).")
+    llm_model: str | None = Field(None, description="LLM model name on that server.")
+    llm_api_key: str | None = Field(None, description="API key for an OpenAI-compatible server, if it needs one.")
+    llm_timeout_s: float = Field(8.0, gt=0, description="Seconds to wait for the LLM's first token.")
+    host: str = Field("127.0.0.1", description="Address the chat UI binds to.")
+    port: int = Field(7860, ge=1, le=65535, description="Port of the chat UI.")
+    auth: str | None = Field(None, description="user:password required by the UI (set it when exposed).")
+    queue_size: int = Field(64, ge=1, description="Requests waiting in the UI queue before 'busy'.")
+    concurrency: int = Field(4, ge=1, description="Questions the UI answers at once.")
+
+
+def cache_dir(settings: Settings) -> Path:
+    return settings.cache_dir or settings.index_dir / "cache"
+
+
+def settings_help() -> str:
+    """One line a setting: its variable, default and meaning (for --help and the README)."""
+    lines = []
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        if isinstance(default, Path):
+            default = default.relative_to(ROOT) if default.is_relative_to(ROOT) else default
+        lines.append(f"  ASSISTANT_{name.upper():<20} {default!s:<12} {field.description}")
+    return "\n".join(lines)

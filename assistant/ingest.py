@@ -1,0 +1,68 @@
+"""documents -> chunks -> vectors -> store, incrementally: unchanged files are skipped, changed ones replaced."""
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant import documents
+from assistant.chunking import chunk
+from assistant.errors import BadDocument
+from assistant.store import Store
+from assistant.types import Document
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int, str], None]  # done, total, what
+
+
+@dataclass
+class IngestReport:
+    """What one ingest did, file by file."""
+
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    passages: int = 0
+
+    def summary(self) -> str:
+        parts = [f"{len(self.added)} added", f"{len(self.replaced)} replaced", f"{len(self.skipped)} unchanged"]
+        if self.failed:
+            parts.append(f"{len(self.failed)} refused")
+        return ", ".join(parts) + f" ({self.passages} passages embedded)"
+
+
+def ingest(store: Store, paths: Iterable[Path], max_bytes: int, progress: Progress | None = None,
+           names: dict[Path, str] | None = None) -> IngestReport:
+    """Index the files (folders are walked); a bad file is reported and the rest still go in."""
+    report = IngestReport()
+    files = list(documents.iter_paths(paths))
+    with store.writing():
+        for done, path in enumerate(files):
+            if progress:
+                progress(done, len(files), path.name)
+            try:
+                doc = documents.load(path, max_bytes, name=(names or {}).get(path))
+            except BadDocument as exc:
+                report.failed.append((str(path), str(exc)))
+                log.warning("%s", exc)
+                continue
+            existing = store.records.get(doc.id)
+            if existing and existing.complete:
+                report.skipped.append(doc.name)
+                continue
+            previous = [r for r in store.records.values() if r.path == doc.path and r.id != doc.id]
+            for old in previous:
+                store.remove(old.id)
+            report.passages += index_document(store, doc)
+            (report.replaced if previous else report.added).append(doc.name)
+        if progress:
+            progress(len(files), len(files), "done")
+    return report
+
+
+def index_document(store: Store, doc: Document) -> int:
+    """Chunk, embed and store one document (the caller holds the write lock); returns its passages."""
+    chunks = chunk(doc)
+    store.add(doc, chunks, store.embedder.embed([c.text for c in chunks]))
+    return len(chunks)

@@ -1,0 +1,137 @@
+"""Hybrid retrieval: dense MiniLM similarity fused with lexical signals that cross languages.
+
+MiniLM is English-trained; on French text with English questions dense retrieval alone is weak
+(../shared/MODELS.md). Stems, dictionary translations and character trigrams recover much of it, and
+coverage (how much of the question a passage answers) both ranks and decides abstention.
+Measured by `make bench` (benchmarks/quality.py).
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from assistant.embeddings import Embedder
+from assistant.lexical import LexicalIndex, Term
+from assistant.store import Store
+from assistant.text import content_words, detect_language, stem
+from assistant.translation import Translator
+from assistant.types import Passage
+
+# Fusion weights: tuned on the dev questions plus tests/data/extra_questions.json (benchmarks/quality.py).
+WEIGHTS = {"dense": 0.2, "stems": 0.2, "grams": 0.1, "support": 0.5}
+NUMBER = re.compile(r"^\d+$")
+CONTEXT_WEIGHT = 0.5  # terms carried over from earlier questions count half
+
+
+@dataclass
+class Query:
+    """A question analysed once: its language, weighted terms and embedding."""
+
+    text: str
+    lang: str
+    terms: list[Term]
+    context_terms: list[Term]
+    vector: np.ndarray
+
+
+def term_weight(word: str, lang: str) -> float:
+    """Rare words carry the question; wordfreq's general frequencies say which are rare."""
+    from wordfreq import zipf_frequency
+
+    if NUMBER.match(word):
+        return 4.0
+    return max(0.5, 7.0 - zipf_frequency(word, lang))
+
+
+class HybridSearch:
+    """Ranks the index's passages for a question; the LangChain retriever below wraps it."""
+
+    def __init__(self, store: Store, lexical: LexicalIndex, embedder: Embedder, translator: Translator,
+                 candidates: int = 30) -> None:
+        self.store = store
+        self.lexical = lexical
+        self.embedder = embedder
+        self.translator = translator
+        self.candidates = candidates
+
+    def analyse(self, question: str, history: Sequence[str] = ()) -> Query:
+        lang = detect_language(question)
+        terms = self._terms(question, lang)
+        context_terms: list[Term] = []
+        for earlier in history[-1:]:
+            context_terms = [t for t in self._terms(earlier, detect_language(earlier))
+                             if t.word not in {x.word for x in terms}]
+            for t in context_terms:
+                t.weight *= CONTEXT_WEIGHT
+        dense_text = " ".join([*history[-1:], question])
+        return Query(question, lang, terms, context_terms, self.embedder.embed([dense_text])[0])
+
+    def _terms(self, text: str, lang: str) -> list[Term]:
+        words = list(dict.fromkeys(content_words(text, lang)))
+        terms = [Term(word=w, weight=term_weight(w, lang)) for w in words]
+        for doc_lang in self.lexical.langs:
+            translated = self.translator.translate(words, lang, doc_lang)
+            for t in terms:
+                extra = translated.get(t.word, set())
+                t.translations |= extra
+                t.variants[doc_lang] = {stem(t.word, doc_lang), stem(t.word, lang)} | {stem(x, doc_lang) for x in extra}
+        return terms
+
+    def search(self, query: Query, k: int) -> list[Passage]:
+        n = len(self.lexical)
+        if n == 0:
+            return []
+        terms = query.terms + query.context_terms
+        stems, grams = self.lexical.scores(terms)
+        dense = np.zeros(n)
+        for cid, sim in self.store.dense(query.vector, self.candidates):
+            i = self.lexical.position.get(cid)
+            if i is not None:
+                dense[i] = sim
+        top = self.candidates
+        pool = set(np.argsort(-dense)[:top]) | set(np.argsort(-stems)[:top]) | set(np.argsort(-grams)[:top])
+        stems_max, grams_max = max(stems.max(), 1e-9), max(grams.max(), 1e-9)
+        passages = []
+        for i in pool:
+            signals = {
+                "dense": float(dense[i]),
+                "stems": float(stems[i] / stems_max),
+                "grams": float(grams[i] / grams_max),
+                "support": self.lexical.coverage(query.terms, i) if query.terms else 0.0,
+            }
+            if query.context_terms:
+                signals["context"] = self.lexical.coverage(terms, i)
+                signals["support"] = max(signals["support"], signals["context"])
+            score = sum(WEIGHTS[name] * signals[name] for name in WEIGHTS)
+            passages.append(Passage(self.lexical.chunks[i], score, signals))
+        passages.sort(key=lambda p: -p.score)
+        return passages[:k]
+
+
+class PassageRetriever(BaseRetriever):
+    """HybridSearch as a LangChain retriever, so it composes with chains (retriever | answerer)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    search: HybridSearch
+    k: int = 8
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, history: Sequence[str] = ()
+    ) -> list[LCDocument]:
+        analysed = self.search.analyse(query, history)
+        return [to_langchain(p) for p in self.search.search(analysed, self.k)]
+
+
+def to_langchain(passage: Passage) -> LCDocument:
+    c = passage.chunk
+    return LCDocument(
+        id=c.id, page_content=c.text,
+        metadata={"doc_id": c.doc_id, "doc_name": c.doc_name, "title": c.title, "start": c.start,
+                  "end": c.end, "lang": c.lang, "score": passage.score, "signals": passage.signals},
+    )

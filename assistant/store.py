@@ -1,0 +1,232 @@
+"""The index on disk: Chroma holds passages and vectors; a manifest and the decoded texts sit beside it.
+
+Chroma is embedded (PersistentClient) or a `chroma run` server (HttpClient). The decoded documents are
+kept under index/docs so the UI can highlight a citation in place and anything can be rebuilt from them.
+A document is marked complete in the manifest only after all its passages are in Chroma.
+"""
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from assistant.embeddings import Embedder
+from assistant.errors import IndexCorrupt, IndexInUse
+from assistant.types import Chunk, Document
+
+log = logging.getLogger(__name__)
+COLLECTION = "passages"
+REBUILD_HINT = "rebuild it with `assistant ingest --rebuild` (the documents are re-read from their files)"
+
+
+@dataclass
+class DocRecord:
+    """What the manifest knows of one document."""
+
+    id: str
+    name: str
+    title: str
+    path: str
+    chunks: int
+    complete: bool
+    chars: int = 0
+
+
+def _chroma_embedding_function(embedder: Embedder) -> Any:
+    """The project's embedder as a Chroma embedding function (never Chroma's default, which downloads)."""
+    from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+
+    class ProjectEmbedding(EmbeddingFunction[Documents]):
+        def __init__(self) -> None:
+            self._embedder = embedder
+
+        def __call__(self, input: Documents) -> Embeddings:
+            return list(self._embedder.embed(list(input)))
+
+        @staticmethod
+        def name() -> str:
+            return "assistant-project-embedder"
+
+        def get_config(self) -> dict[str, Any]:
+            return {"embedder": self._embedder.name}
+
+        @staticmethod
+        def build_from_config(config: dict[str, Any]) -> "EmbeddingFunction[Documents]":
+            raise NotImplementedError("the assistant passes its embedder explicitly")
+
+        def default_space(self) -> Any:
+            return "cosine"
+
+    return ProjectEmbedding()
+
+
+class Store:
+    """Passages in Chroma plus the manifest and texts; the only module that talks to Chroma."""
+
+    def __init__(self, index_dir: Path, embedder: Embedder, model: str, chroma_url: str | None = None) -> None:
+        self.index_dir = index_dir
+        self.docs_dir = index_dir / "docs"
+        self.manifest_path = index_dir / "manifest.json"
+        self.embedder = embedder
+        self.model = model
+        self.chroma_url = chroma_url
+        self.docs_dir.mkdir(parents=True, exist_ok=True)
+        self.records = self._read_manifest()
+        self._collection = self._open_collection()
+
+    # -- opening -----------------------------------------------------------------------------
+    def _open_collection(self) -> Any:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        try:
+            if self.chroma_url:
+                url = urlparse(self.chroma_url)
+                client = chromadb.HttpClient(
+                    host=url.hostname or "127.0.0.1", port=url.port or 8000, ssl=url.scheme == "https",
+                    settings=chroma_settings,
+                )
+            else:
+                client = chromadb.PersistentClient(path=str(self.index_dir / "chroma"), settings=chroma_settings)
+            collection = client.get_or_create_collection(
+                COLLECTION,
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={"model": self.model},
+                embedding_function=_chroma_embedding_function(self.embedder),
+            )
+        except Exception as exc:
+            if self.chroma_url and _is_connection_error(exc):
+                raise IndexCorrupt(
+                    f"cannot reach the Chroma server at {self.chroma_url} ({exc}); start it with "
+                    f"`chroma run --path index/chroma-server --host 127.0.0.1 --port {urlparse(self.chroma_url).port}`"
+                ) from exc
+            raise IndexCorrupt(f"the index at {self.index_dir} cannot be read ({_short(exc)}); {REBUILD_HINT}") from exc
+        stored_model = (collection.metadata or {}).get("model")
+        if stored_model and stored_model != self.model:
+            raise IndexCorrupt(
+                f"the index at {self.index_dir} was built with model {stored_model}, not {self.model}; {REBUILD_HINT}"
+            )
+        self.max_batch = int(client.get_max_batch_size()) if hasattr(client, "get_max_batch_size") else 1000
+        return collection
+
+    def _read_manifest(self) -> dict[str, DocRecord]:
+        if not self.manifest_path.exists():
+            return {}
+        try:
+            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            return {d["id"]: DocRecord(**d) for d in data["documents"]}
+        except (ValueError, KeyError, TypeError) as exc:
+            raise IndexCorrupt(f"the index manifest {self.manifest_path} is damaged ({exc}); {REBUILD_HINT}") from exc
+
+    def _write_manifest(self) -> None:
+        tmp = self.manifest_path.with_suffix(".tmp")
+        data = {"model": self.model, "documents": [asdict(r) for r in self.records.values()]}
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        with tmp.open("rb") as f:
+            os.fsync(f.fileno())
+        tmp.replace(self.manifest_path)  # atomic: a crash leaves the old or the new manifest
+
+    # -- writing -----------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """One writer at a time per index folder; a second one gets IndexInUse, not a corrupt index."""
+        lock_path = self.index_dir / ".write.lock"
+        with lock_path.open("a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise IndexInUse(
+                    f"the index at {self.index_dir} is in use by another process that is writing to it; "
+                    "wait for it to finish, or run several processes against a Chroma server (ASSISTANT_CHROMA_URL)"
+                ) from exc
+            try:
+                self.records = self._read_manifest()  # another writer may have finished since we opened
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def add(self, document: Document, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        """Record the text, mark it pending, upsert its passages, then mark it complete."""
+        (self.docs_dir / f"{document.id}.txt").write_text(document.text, encoding="utf-8")
+        self.records[document.id] = DocRecord(
+            id=document.id, name=document.name, title=document.title, path=document.path,
+            chunks=len(chunks), complete=False, chars=len(document.text),
+        )
+        self._write_manifest()
+        for i in range(0, len(chunks), self.max_batch):
+            batch = chunks[i : i + self.max_batch]
+            self._collection.upsert(
+                ids=[c.id for c in batch],
+                documents=[c.text for c in batch],
+                embeddings=[v for v in vectors[i : i + self.max_batch]],
+                metadatas=[
+                    {"doc_id": c.doc_id, "doc_name": c.doc_name, "title": c.title,
+                     "start": c.start, "end": c.end, "lang": c.lang}
+                    for c in batch
+                ],
+            )
+        self.records[document.id].complete = True
+        self._write_manifest()
+
+    def remove(self, doc_id: str) -> DocRecord:
+        record = self.records.pop(doc_id)
+        self._collection.delete(where={"doc_id": doc_id})
+        self._write_manifest()
+        (self.docs_dir / f"{doc_id}.txt").unlink(missing_ok=True)
+        return record
+
+    # -- reading -----------------------------------------------------------------------------
+    def text(self, doc_id: str) -> str:
+        return (self.docs_dir / f"{doc_id}.txt").read_text(encoding="utf-8")
+
+    def chunks(self) -> list[Chunk]:
+        """Every passage of every complete document, in document order."""
+        complete = {r.id for r in self.records.values() if r.complete}
+        try:
+            got = self._collection.get(include=["documents", "metadatas"])
+        except Exception as exc:
+            raise IndexCorrupt(f"the index at {self.index_dir} cannot be read ({_short(exc)}); {REBUILD_HINT}") from exc
+        out = []
+        for cid, text, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True):
+            if meta["doc_id"] in complete:
+                out.append(Chunk(
+                    id=cid, doc_id=str(meta["doc_id"]), doc_name=str(meta["doc_name"]),
+                    title=str(meta["title"]), start=int(meta["start"]), end=int(meta["end"]),  # type: ignore[arg-type]
+                    text=text, lang=str(meta.get("lang", "en")),
+                ))
+        out.sort(key=lambda c: (c.doc_id, c.start))
+        return out
+
+    def dense(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the k nearest passages."""
+        count = self._collection.count()
+        if count == 0:
+            return []
+        try:
+            res = self._collection.query(
+                query_embeddings=[vector], n_results=min(k, count), include=["distances"]
+            )
+        except Exception as exc:
+            raise IndexCorrupt(f"the index at {self.index_dir} cannot be searched ({_short(exc)}); {REBUILD_HINT}") from exc
+        return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
+
+    def count(self) -> int:
+        return int(self._collection.count())
+
+
+def _is_connection_error(exc: Exception) -> bool:
+    text = f"{type(exc).__name__} {exc}".lower()
+    return any(s in text for s in ("connect", "refused", "unreachable", "timeout"))
+
+
+def _short(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"

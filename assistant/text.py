@@ -1,0 +1,94 @@
+"""Language tools from packages, never from the corpus: stop words, stemmers, accent folding, detection."""
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Languages we can detect and stem; stop words from stopwordsiso, stemmers from snowballstemmer.
+STEMMERS = {
+    "en": "english", "fr": "french", "it": "italian", "es": "spanish",
+    "de": "german", "pt": "portuguese", "nl": "dutch",
+}
+LANGS = tuple(STEMMERS)
+WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_ACCENT_HINTS = {"fr": "éèêàçùœ", "it": "àèìòù", "es": "ñáíóú¿¡", "de": "äöüß", "pt": "ãõç"}
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents, so that 'Défense' and 'defense' meet."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens; apostrophes and hyphens split (l'accord -> l, accord)."""
+    return WORD.findall(text.lower())
+
+
+@lru_cache(maxsize=None)
+def stopwords(lang: str) -> frozenset[str]:
+    """The stop words of a language, folded and not, from the stopwordsiso package."""
+    import stopwordsiso
+
+    base = stopwordsiso.stopwords(lang) if stopwordsiso.has_lang(lang) else set()
+    return frozenset(base | {fold(w) for w in base})
+
+
+@lru_cache(maxsize=None)
+def _stemmer(lang: str):  # type: ignore[no-untyped-def]
+    import snowballstemmer
+
+    return snowballstemmer.stemmer(STEMMERS.get(lang, "english"))
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str, lang: str) -> str:
+    """Snowball stem in the given language, then accent-folded."""
+    return fold(_stemmer(lang).stemWord(word))
+
+
+def content_words(text: str, lang: str) -> list[str]:
+    """Words that carry meaning: stop words of the language dropped, numbers and single letters kept out."""
+    stop = stopwords(lang)
+    return [w for w in words(text) if w not in stop and (len(w) > 1 or w.isdigit())]
+
+
+def stems(text: str, lang: str) -> list[str]:
+    return [stem(w, lang) for w in content_words(text, lang)]
+
+
+# Spelling conventions that differ between European languages for the same sound (k/c, ou/u, ph/f, y/i):
+# folded away before comparing words, so transliterated names and cognates meet (Kursk/Koursk).
+_SPELLING = [(re.compile(a), b) for a, b in
+             [("ph", "f"), ("ou", "u"), ("qu", "c"), ("ck", "c"), ("k", "c"), ("y", "i"), ("w", "v"),
+              (r"(.)\1", r"\1"), (r"(?<=..)[es]+$", "")]]
+
+
+def skeleton(word: str) -> str:
+    """A folded spelling skeleton for cognate matching: 'Poutine' and 'Putin' both give 'putin'."""
+    out = fold(word)
+    for pattern, repl in _SPELLING:
+        out = pattern.sub(repl, out)
+    return out
+
+
+def grams(word: str, n: int = 3) -> list[str]:
+    """Character n-grams of a word's spelling skeleton: they catch cognates (mutual/mutuel, Kursk/Koursk)."""
+    padded = f"#{skeleton(word)}#"
+    if len(padded) <= n:
+        return [padded]
+    return [padded[i : i + n] for i in range(len(padded) - n + 1)]
+
+
+def detect_language(text: str, default: str = "en") -> str:
+    """The language whose stop words (and accents) the text uses most; short or unclear text -> default."""
+    tokens = words(text)
+    if not tokens:
+        return default
+    scores: dict[str, float] = {}
+    for lang in LANGS:
+        stop = stopwords(lang)
+        scores[lang] = sum(1 for t in tokens if t in stop) / len(tokens)
+        scores[lang] += 0.05 * sum(1 for c in text.lower() if c in _ACCENT_HINTS.get(lang, ""))
+    best = max(scores, key=lambda lang: (scores[lang], lang == default))
+    return best if scores[best] > 0 else default
