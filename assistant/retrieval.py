@@ -26,6 +26,7 @@ from assistant.types import Passage
 # Fusion weights: tuned on the dev questions plus tests/data/extra_questions.json (benchmarks/quality.py).
 WEIGHTS = {"dense": 0.2, "stems": 0.2, "grams": 0.1, "support": 0.5}
 NUMBER = re.compile(r"^\d+$")
+ACRONYM = re.compile(r"\b[A-Z]{2,5}\b")
 CONTEXT_WEIGHT = 0.5  # terms carried over from earlier questions count half
 
 
@@ -75,10 +76,13 @@ class HybridSearch:
     def _terms(self, text: str, lang: str) -> list[Term]:
         words = list(dict.fromkeys(content_words(text, lang)))
         terms = [Term(word=w, weight=term_weight(w, lang)) for w in words]
+        acronyms = {m.lower() for m in ACRONYM.findall(text)}
         for doc_lang in self.lexical.langs:
             translated = self.translator.translate(words, lang, doc_lang)
             for t in terms:
                 extra = translated.get(t.word, set())
+                if t.word in acronyms:  # Romance languages reverse many acronyms: NATO/OTAN, EU/UE
+                    extra = extra | {t.word[::-1]}
                 t.translations |= extra
                 t.variants[doc_lang] = {stem(t.word, doc_lang), stem(t.word, lang)} | {stem(x, doc_lang) for x in extra}
         return terms

@@ -25,12 +25,26 @@ def words(text: str) -> list[str]:
     return WORD.findall(text.lower())
 
 
+NLTK_LISTS = {"en": "STOPWORDS_EN_PLUS", "fr": "STOPWORDS_FRENCH", "it": "STOPWORDS_ITALIAN",
+              "es": "STOPWORDS_SPANISH", "de": "STOPWORDS_GERMAN", "pt": "STOPWORDS_PORTUGUESE",
+              "nl": "STOPWORDS_DUTCH"}
+COMMON_ZIPF = 5.5  # a word of stopwordsiso's long lists is a stop word only if it is this frequent
+
+
 @lru_cache(maxsize=None)
 def stopwords(lang: str) -> frozenset[str]:
-    """The stop words of a language, folded and not, from the stopwordsiso package."""
-    import stopwordsiso
+    """NLTK's short list (shipped in bm25s) plus the frequent words of stopwordsiso's long one.
 
-    base = stopwordsiso.stopwords(lang) if stopwordsiso.has_lang(lang) else set()
+    stopwordsiso alone drops content words ('text', 'year', 'old'); NLTK's alone keeps question
+    words ('say', 'many'); wordfreq's general frequencies decide between them.
+    """
+    import bm25s.stopwords
+    import stopwordsiso
+    from wordfreq import zipf_frequency
+
+    base = set(getattr(bm25s.stopwords, NLTK_LISTS.get(lang, ""), ()))
+    if stopwordsiso.has_lang(lang):
+        base |= {w for w in stopwordsiso.stopwords(lang) if zipf_frequency(w, lang) >= COMMON_ZIPF}
     return frozenset(base | {fold(w) for w in base})
 
 

@@ -19,6 +19,7 @@ DICT_DIR = Path("/usr/share/dictd")
 # Full names FreeDict uses for the languages we detect.
 ISO3 = {"en": "eng", "fr": "fra", "it": "ita", "es": "spa", "de": "deu", "pt": "por", "nl": "nld"}
 MAX_SENSES = 4
+TABLE_VERSION = 2  # bump when parsing or stop words change: cached tables are then rebuilt
 _NUMBERED = re.compile(r"^\s*\d+\.\s*")
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^]]*\]|<[^>]*>|/[^/]*/")
 
@@ -84,7 +85,7 @@ class Translator:
         cache = None
         if self.cache_dir and sources:
             stamp = "-".join(str(int(p.stat().st_mtime)) for p in sources)
-            cache = self.cache_dir / f"dict-{src}-{dst}-{stamp}.pickle"
+            cache = self.cache_dir / f"dict-v{TABLE_VERSION}-{src}-{dst}-{stamp}.pickle"
             if cache.exists():
                 with cache.open("rb") as f:
                     return pickle.load(f)  # our own file, written below
