@@ -12,6 +12,7 @@ log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
+WESTERN = ("cp1252", "latin_1", "iso8859_15")
 SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf"}
 
 
@@ -72,9 +73,13 @@ def _decode(data: bytes, name: str) -> str:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    matches = from_bytes(data)
+    best = matches.best()
     if best is None:
         raise BadDocument(f"{name}: cannot detect the text encoding; save it as UTF-8")
+    # Short Western text is ambiguous between 8-bit code pages; the common one wins a near tie.
+    western = [m for m in matches if m.encoding in WESTERN and m.chaos <= best.chaos + 0.1]
+    best = western[0] if western else best
     log.info("%s decoded as %s", name, best.encoding)
     return str(best)
 

@@ -6,6 +6,7 @@ languages (résolutions/resolutions, Koursk/Kursk); coverage tells whether a pas
 part of the question, which is what the answerer needs to abstain honestly.
 """
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +40,7 @@ class LexicalIndex:
     def __init__(self, chunks: Sequence[Chunk]) -> None:
         import bm25s
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
         self.chunks = list(chunks)
         self.langs = sorted({c.lang for c in self.chunks}) or ["en"]
         self.position = {c.id: i for i, c in enumerate(self.chunks)}

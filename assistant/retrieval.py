@@ -8,7 +8,7 @@ Measured by `make bench` (benchmarks/quality.py).
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -21,13 +21,16 @@ from assistant.lexical import LexicalIndex, Term
 from assistant.store import Store
 from assistant.text import content_words, detect_language, stem
 from assistant.translation import Translator
-from assistant.types import Passage
+from assistant.types import Chunk, Passage
 
 # Fusion weights: tuned on the dev questions plus tests/data/extra_questions.json (benchmarks/quality.py).
 WEIGHTS = {"dense": 0.2, "stems": 0.2, "grams": 0.1, "support": 0.5}
 NUMBER = re.compile(r"^\d+$")
 ACRONYM = re.compile(r"\b[A-Z]{2,5}\b")
-CONTEXT_WEIGHT = 0.5  # terms carried over from earlier questions count half
+CONTEXT_WEIGHT = 0.5
+OPENING_QUOTES = ("«", "“", '"', "„")
+# A quote that already names its speaker inside (« ... – a déclaré Rutte – ... ») needs no extension.
+QUOTE_SPEAKER = re.compile(r"[–—-]\s*\w+ [^–—-]{0,40}[–—-]")  # terms carried over from earlier questions count half
 
 
 @dataclass
@@ -113,9 +116,22 @@ class HybridSearch:
                 signals["context"] = self.lexical.coverage(terms, i)
                 signals["support"] = max(signals["support"], signals["context"])
             score = sum(WEIGHTS[name] * signals[name] for name in WEIGHTS)
-            passages.append(Passage(self.lexical.chunks[i], score, signals))
+            passages.append(Passage(self._with_speaker(i), score, signals))
         passages.sort(key=lambda p: -p.score)
         return passages[:k]
+
+    def _with_speaker(self, i: int) -> Chunk:
+        """A passage that opens a quotation is cited with the next one, which usually names the speaker
+        (« Je peux le confirmer ... » C'est ce qu'a déclaré ... Mark Rutte): a quote without its source
+        answers no 'who'. The citation stays an exact slice of the document."""
+        chunk = self.lexical.chunks[i]
+        nxt = self.lexical.chunks[i + 1] if i + 1 < len(self.lexical.chunks) else None
+        if not chunk.text.startswith(OPENING_QUOTES) or nxt is None or nxt.doc_id != chunk.doc_id:
+            return chunk
+        text = self.store.text(chunk.doc_id)
+        if "\n" in text[chunk.end : nxt.start] or QUOTE_SPEAKER.search(chunk.text[1:]):
+            return chunk
+        return replace(chunk, id=f"{chunk.id}+", end=nxt.end, text=text[chunk.start : nxt.end])
 
 
 class PassageRetriever(BaseRetriever):

@@ -80,6 +80,7 @@ class Store:
         self.chroma_url = chroma_url
         self.docs_dir.mkdir(parents=True, exist_ok=True)
         self.records = self._read_manifest()
+        self._texts: dict[str, str] = {}
         self._collection = self._open_collection()
 
     # -- opening -----------------------------------------------------------------------------
@@ -179,6 +180,7 @@ class Store:
 
     def remove(self, doc_id: str) -> DocRecord:
         record = self.records.pop(doc_id)
+        self._texts.pop(doc_id, None)
         self._collection.delete(where={"doc_id": doc_id})
         self._write_manifest()
         (self.docs_dir / f"{doc_id}.txt").unlink(missing_ok=True)
@@ -186,7 +188,10 @@ class Store:
 
     # -- reading -----------------------------------------------------------------------------
     def text(self, doc_id: str) -> str:
-        return (self.docs_dir / f"{doc_id}.txt").read_text(encoding="utf-8")
+        cached = self._texts.get(doc_id)
+        if cached is None:
+            cached = self._texts[doc_id] = (self.docs_dir / f"{doc_id}.txt").read_text(encoding="utf-8")
+        return cached
 
     def chunks(self) -> list[Chunk]:
         """Every passage of every complete document, in document order."""

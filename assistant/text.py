@@ -49,6 +49,16 @@ def stopwords(lang: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=None)
+def function_words(lang: str) -> frozenset[str]:
+    """Both lists whole: enough to tell languages apart, and cheap (no frequency tables loaded)."""
+    import bm25s.stopwords
+    import stopwordsiso
+
+    base = set(getattr(bm25s.stopwords, NLTK_LISTS.get(lang, ""), ()))
+    return frozenset(base | (stopwordsiso.stopwords(lang) if stopwordsiso.has_lang(lang) else set()))
+
+
+@lru_cache(maxsize=None)
 def _stemmer(lang: str):  # type: ignore[no-untyped-def]
     import snowballstemmer
 
@@ -101,7 +111,7 @@ def detect_language(text: str, default: str = "en") -> str:
         return default
     scores: dict[str, float] = {}
     for lang in LANGS:
-        stop = stopwords(lang)
+        stop = function_words(lang)
         scores[lang] = sum(1 for t in tokens if t in stop) / len(tokens)
         scores[lang] += 0.05 * sum(1 for c in text.lower() if c in _ACCENT_HINTS.get(lang, ""))
     best = max(scores, key=lambda lang: (scores[lang], lang == default))

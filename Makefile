@@ -1,0 +1,49 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything they need is installed here.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.install-stamp
+# Debian packages: FreeDict dictionaries (cross-language query translation) and chromium (browser tests).
+APT_PACKAGES := dict-freedict-eng-fra dict-freedict-fra-eng dict-freedict-ita-eng dict-freedict-fra-ita chromium
+export HF_HUB_OFFLINE=1
+export TRANSFORMERS_OFFLINE=1
+export ANONYMIZED_TELEMETRY=False
+export GRADIO_ANALYTICS_ENABLED=False
+export NO_PROXY=127.0.0.1,localhost
+
+.PHONY: install system run test bench lint clean
+
+install: system $(STAMP)
+
+# Quick when nothing changed: the stamp is newer than pyproject.toml.
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	# torch first and exact: the CPU wheel on the machine, not a multi-GB CUDA build
+	$(PY) -m pip install -q --disable-pip-version-check torch==2.13.0
+	$(PY) -m pip install -q --disable-pip-version-check -e ".[dev]"
+	touch $(STAMP)
+
+system:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages: $$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo -n"; fi; \
+	  ($$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing >/dev/null) \
+	    || echo "warning: could not install $$missing (cross-language answers are weaker; browser tests skip)"; \
+	fi
+
+run: install
+	$(PY) app.py
+
+test: install
+	$(PY) -m pytest -q
+
+bench: install
+	$(PY) benchmarks/quality.py
+	$(PY) benchmarks/speed.py
+
+lint: install
+	$(VENV)/bin/ruff check assistant tests benchmarks app.py
+	$(VENV)/bin/mypy assistant
+
+clean:
+	rm -rf $(VENV) index

@@ -1,0 +1,55 @@
+"""Cited answers and honest abstentions on the shipped article, real model and real Chroma."""
+
+from assistant.answering import messages
+from assistant.assistant import Assistant
+from assistant.types import Answer
+
+
+def test_lavrov_answer_quotes_both_of_his_claims(assistant: Assistant) -> None:
+    answer = assistant.ask("What did Lavrov claim?")
+    assert not answer.abstained
+    cited = " ".join(c.text for c in answer.citations)
+    assert "ne viole" in cited and "droit international" in cited  # the agreement breaks no law
+    assert "occidentaux" in cited or "occidentales" in cited  # Western soldiers are fighting in Ukraine
+    for c in answer.citations:
+        assert f"[{c.n}]" in answer.text
+        assert assistant.text(c.doc_id)[c.start : c.end] == c.text
+
+
+def test_french_question_is_answered_from_the_right_passage(assistant: Assistant) -> None:
+    answer = assistant.ask("Qui a confirmé le déploiement ?")
+    assert not answer.abstained
+    assert any("Rutte" in c.text for c in answer.citations[:3])
+
+
+def test_italian_question_crosses_languages(assistant: Assistant) -> None:
+    answer = assistant.ask("Dove ha parlato Mark Rutte?")
+    assert "Bruxelles" in answer.citations[0].text
+
+
+def test_capital_of_australia_is_not_answered_about_kursk(assistant: Assistant) -> None:
+    answer = assistant.ask("What is the capital of Australia?")
+    assert answer.abstained
+    assert answer.citations == []
+    assert answer.text == messages.abstain("en")
+
+
+def test_abstention_speaks_the_questions_language(assistant: Assistant) -> None:
+    answer = assistant.ask("Combien de chars l'Ukraine a-t-elle perdus en 2023 ?")
+    assert answer.abstained
+    assert answer.text == messages.abstain("fr")
+
+
+def test_answer_streams_in_pieces_then_the_final_answer(assistant: Assistant) -> None:
+    pieces = list(assistant.stream("What is Mark Rutte's position?"))
+    texts = [p for p in pieces if isinstance(p, str)]
+    assert len(texts) >= 2
+    assert isinstance(pieces[-1], Answer)
+    assert "".join(texts) == pieces[-1].text
+    assert "secrétaire général" in pieces[-1].text
+
+
+def test_retriever_is_a_langchain_retriever(assistant: Assistant) -> None:
+    docs = assistant.retriever.invoke("Is Kursk in Russia or in Ukraine?")
+    assert any("Koursk est située sur le territoire russe" in d.page_content for d in docs[:3])
+    assert {"doc_id", "start", "end", "score"} <= set(docs[0].metadata)

@@ -1,0 +1,54 @@
+"""Passages: exact offsets, sentence ends that respect quotes and abbreviations."""
+
+from assistant.chunking import HARD_MAX_CHARS, chunk, sentences
+from assistant.documents import content_id
+from assistant.types import Document
+
+from .conftest import ARTICLE
+
+
+def doc(text: str) -> Document:
+    return Document(id=content_id(text), name="t.txt", title="t", path="/t.txt", text=text)
+
+
+def spans(text: str) -> list[str]:
+    return [text[s:e] for s, e in sentences(text)]
+
+
+def test_every_passage_is_the_exact_slice_of_the_article() -> None:
+    article = doc(ARTICLE.read_text(encoding="utf-8"))
+    passages = chunk(article)
+    assert len(passages) > 10
+    for p in passages:
+        assert article.text[p.start : p.end] == p.text
+    assert [p.start for p in passages] == sorted(p.start for p in passages)
+    # passages are about one idea: far smaller than the 1000-character recipe chunks
+    assert sum(len(p.text) for p in passages) / len(passages) < 300
+
+
+def test_closing_french_quote_stays_with_its_sentence() -> None:
+    text = "Il a dit : « Nous continuons. » Plus tard, il est parti."
+    assert spans(text) == ["Il a dit : « Nous continuons. »", "Plus tard, il est parti."]
+
+
+def test_abbreviations_and_initials_do_not_end_a_sentence() -> None:
+    text = "M. Dupont et Dr. Smith ont vu J. Doe hier. Ils sont partis."
+    assert spans(text) == ["M. Dupont et Dr. Smith ont vu J. Doe hier.", "Ils sont partis."]
+
+
+def test_lower_case_after_period_and_quotes_inside_do_not_split() -> None:
+    text = "Le texte « a été publié. » a déclaré le chef. Fin."
+    assert spans(text) == ["Le texte « a été publié. » a déclaré le chef.", "Fin."]
+
+
+def test_line_breaks_always_end_a_passage() -> None:
+    passages = chunk(doc("Un titre\n\nUne phrase courte. Une autre."))
+    assert passages[0].text == "Un titre"
+
+
+def test_a_huge_sentence_is_cut_below_the_model_limit() -> None:
+    text = ("mot, " * 600).strip()
+    passages = chunk(doc(text))
+    assert len(passages) > 1
+    assert all(len(p.text) <= HARD_MAX_CHARS for p in passages)
+    assert all(text[p.start : p.end] == p.text for p in passages)

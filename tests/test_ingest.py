@@ -1,0 +1,56 @@
+"""Incremental ingest: unchanged skipped, changed replaced, removal, and nothing lost on bad files."""
+
+from pathlib import Path
+
+from assistant.assistant import Assistant
+from assistant.config import Settings
+
+NEWS = ("Le conseil municipal de Lyon a voté mardi un budget de 12 millions d'euros pour les pistes cyclables. "
+        "Le maire a déclaré que les travaux commenceront en mars.\n")
+
+
+def test_ingest_is_incremental_and_replaces_changed_files(fresh_settings: Settings, tmp_path: Path) -> None:
+    assistant = Assistant(fresh_settings)
+    base = assistant.store.count()
+    path = tmp_path / "lyon.txt"
+    path.write_text(NEWS, encoding="utf-8")
+    first = assistant.ingest([path])
+    assert first.added == ["lyon.txt"] and first.passages > 0
+    after_first = assistant.store.count()
+    assert after_first == base + first.passages
+
+    again = assistant.ingest([path])
+    assert again.skipped == ["lyon.txt"] and again.passages == 0
+    assert assistant.store.count() == after_first
+
+    path.write_text(NEWS + "Le vote a eu lieu à l'unanimité.\n", encoding="utf-8")
+    changed = assistant.ingest([path])
+    assert changed.replaced == ["lyon.txt"]
+    assert len([d for d in assistant.documents() if d.name == "lyon.txt"]) == 1
+    assert assistant.store.count() == base + changed.passages
+
+    answer = assistant.ask("Combien d'euros pour les pistes cyclables ?")
+    assert answer.citations and answer.citations[0].doc == "lyon.txt"
+
+    assistant.remove("lyon.txt")
+    assert assistant.store.count() == base
+    assert [d.name for d in assistant.documents()] == ["nato-north-korean-troops-kursk.fr.txt"]
+
+
+def test_a_bad_file_in_a_batch_does_not_stop_the_rest(fresh_settings: Settings, tmp_path: Path) -> None:
+    assistant = Assistant(fresh_settings)
+    (tmp_path / "good.md").write_text(NEWS, encoding="utf-8")
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    report = assistant.ingest([tmp_path])
+    assert report.added == ["good.md"]
+    assert sorted(Path(p).name for p, _ in report.failed) == ["binary.txt", "empty.txt"]
+
+
+def test_the_index_reopens_with_its_documents(fresh_settings: Settings, tmp_path: Path) -> None:
+    path = tmp_path / "lyon.txt"
+    path.write_text(NEWS, encoding="utf-8")
+    Assistant(fresh_settings).ingest([path])
+    reopened = Assistant(fresh_settings)
+    assert sorted(d.name for d in reopened.documents()) == ["lyon.txt", "nato-north-korean-troops-kursk.fr.txt"]
+    assert all(d.complete for d in reopened.documents())
