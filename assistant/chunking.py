@@ -21,9 +21,9 @@ _LINE = re.compile(r"\n+")
 _WORDY = re.compile(r"[^\W_]")
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)\.?$")
 
-TARGET_CHARS = 120  # a sentence shorter than this is merged with the next one
+TARGET_CHARS = 80  # a sentence shorter than this is merged with the next one
 MAX_CHARS = 500  # a passage never grows past this by merging
-HARD_MAX_CHARS = 900  # longer sentences are cut at a clause (MiniLM truncates past ~256 word-pieces)
+HARD_MAX_CHARS = 260  # longer sentences are cut at a clause: a citation should point at one idea
 MAX_SENTENCES = 3
 
 

@@ -93,7 +93,8 @@ def _progress_bar(label: str) -> Any:
         from tqdm import tqdm
 
         if "bar" not in bar:
-            bar["bar"] = tqdm(total=total, desc=label, unit="file", file=sys.stderr, leave=False)
+            # disable=None: a bar on a terminal, nothing in a pipe or a CI log
+            bar["bar"] = tqdm(total=total, desc=label, unit="file", file=sys.stderr, leave=False, disable=None)
         bar["bar"].n = done
         bar["bar"].set_postfix_str(what[:40])
         if done >= total:
@@ -114,10 +115,10 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
         assistant = _assistant(settings)
     if args.paths:
         report = assistant.ingest(args.paths, _progress_bar("ingesting"))
-        for path, reason in report.failed:
-            print(f"refused: {reason}", file=sys.stderr)
         print(report.summary())
-        if report.failed and not (report.added or report.replaced or report.skipped):
+        for _path, reason in report.failed:  # the rest of the batch went in; each refusal is one line
+            print(f"error: {reason}", file=sys.stderr)
+        if report.failed:
             return 2
     return 0
 

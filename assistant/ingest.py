@@ -45,7 +45,7 @@ def ingest(store: Store, paths: Iterable[Path], max_bytes: int, progress: Progre
                 doc = documents.load(path, max_bytes, name=(names or {}).get(path))
             except BadDocument as exc:
                 report.failed.append((str(path), str(exc)))
-                log.warning("%s", exc)
+                log.info("refused %s", exc)
                 continue
             existing = store.records.get(doc.id)
             if existing and existing.complete:
