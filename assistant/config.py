@@ -1,8 +1,6 @@
 """The one typed settings object: read from ASSISTANT_* variables at the edge, passed down."""
 
 from pathlib import Path
-from typing import Literal
-
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -32,13 +30,6 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused.")
     max_file_mb: float = Field(20.0, gt=0, description="Larger files are refused.")
     max_uploads: int = Field(20, ge=1, description="Files accepted in one upload.")
-    llm: Literal["extractive", "openai", "ollama"] = Field(
-        "extractive", description="Who writes answers: extractive (no LLM), openai or ollama."
-    )
-    llm_base_url: str | None = Field(None, description="LLM server URL (e.g. http://127.0.0.1:11434).")
-    llm_model: str | None = Field(None, description="LLM model name on that server.")
-    llm_api_key: str | None = Field(None, description="API key for an OpenAI-compatible server, if it needs one.")
-    llm_timeout_s: float = Field(8.0, gt=0, description="Seconds to wait for the LLM's first token.")
     host: str = Field("127.0.0.1", description="Address the chat UI binds to.")
     port: int = Field(7860, ge=1, le=65535, description="Port of the chat UI.")
     auth: str | None = Field(None, description="user:password required by the UI (set it when exposed).")

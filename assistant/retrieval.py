@@ -27,7 +27,7 @@ from assistant.types import Chunk, Passage
 WEIGHTS = {"dense": 0.2, "stems": 0.2, "grams": 0.1, "support": 0.5}
 NUMBER = re.compile(r"^\d+$")
 ACRONYM = re.compile(r"\b[A-Z]{2,5}\b")
-CONTEXT_WEIGHT = 0.5
+CONTEXT_WEIGHT = 0.5  # terms carried over from the previous question count half
 OPENING_QUOTES = ("«", "“", '"', "„")
 # A quote that already names its speaker inside (« ... – a déclaré Rutte – ... ») needs no extension.
 QUOTE_SPEAKER = re.compile(r"[–—-]\s*\w+ [^–—-]{0,40}[–—-]")  # terms carried over from earlier questions count half

@@ -1,0 +1,141 @@
+"""The chat UI for real: a Gradio server on loopback, gradio_client, and Debian's chromium via Playwright."""
+
+import shutil
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+from assistant.assistant import Assistant
+from assistant.config import Settings
+from assistant.ui import launch, safe_name
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("ui")
+    settings = Settings(index_dir=root / "index", data_dir=root / "data", cache_dir=cache_dir, port=free_port())
+    demo = launch(Assistant(settings), prevent_thread_lock=True)
+    yield f"http://127.0.0.1:{settings.port}"
+    demo.close()
+
+
+def test_api_returns_structured_citations(server: str) -> None:
+    from gradio_client import Client
+
+    result = Client(server, verbose=False).predict("What did Lavrov claim?", [], api_name="/ask")
+    assert result["abstained"] is False
+    first = result["citations"][0]
+    assert {"doc", "start", "end", "text", "n"} <= set(first)
+    assert first["end"] - first["start"] == len(first["text"])
+
+
+def test_upload_names_cannot_escape_the_data_folder() -> None:
+    assert safe_name("../../etc/passwd.txt") == "passwd.txt"
+    assert safe_name("..\\..\\x.md") == "x.md"
+    assert "/" not in safe_name("a/b/../c.html")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists() or not shutil.which("chromium"):
+        pytest.skip("Debian chromium is not installed (make install installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any, server: str) -> Iterator[Any]:
+    context = browser.new_context()
+    pg = context.new_page()
+    pg.requests_seen = []  # type: ignore[attr-defined]
+    pg.on("request", lambda r: pg.requests_seen.append(r.url))  # type: ignore[attr-defined]
+    pg.goto(server)
+    pg.wait_for_selector("#question textarea")
+    yield pg
+    context.close()
+
+
+def ask(page: Any, question: str, answers_before: int) -> Any:
+    page.fill("#question textarea", question)
+    page.click("#send")
+    bot = page.locator("#chat .message.bot, #chat [data-testid='bot']")
+    page.wait_for_function(
+        "([n]) => { const m = document.querySelectorAll(\"#chat [data-testid='bot']\"); "
+        "return m.length > n && /\\[1\\]|documents/.test(m[m.length - 1].innerText); }",
+        arg=[answers_before], timeout=60_000)
+    page.wait_for_timeout(500)
+    return bot.last
+
+
+@pytest.mark.browser
+def test_lavrov_answer_and_citation_highlighted_in_place(page: Any, server: str) -> None:
+    from gradio_client import Client
+
+    answer = ask(page, "What did Lavrov claim?", 0)
+    assert "[1]" in answer.inner_text()
+    answer.locator("a[href$='-1']").first.click()
+    mark = page.locator("#source-viewer mark")
+    mark.wait_for(timeout=30_000)
+    expected = Client(server, verbose=False).predict("What did Lavrov claim?", [], api_name="/ask")
+    assert mark.inner_text() == expected["citations"][0]["text"]
+    assert all(urlparse(u).hostname in ("127.0.0.1", "localhost") for u in page.requests_seen)
+
+
+@pytest.mark.browser
+@pytest.mark.xfail(strict=True, reason="issue 3 open: 'Western soldiers' -> 'militaires occidentaux' needs "
+                   "synonyms the dictionary lacks; the follow-up finds 'soldats russes' instead")
+def test_follow_up_uses_the_history(page: Any) -> None:
+    ask(page, "What did Lavrov claim?", 0)
+    answer = ask(page, "What did he say about Western soldiers?", 1)
+    text = answer.inner_text()
+    assert "occidentaux" in text or "occidentales" in text
+
+
+@pytest.mark.browser
+def test_upload_then_answer_and_bad_upload_message(page: Any, tmp_path: Path) -> None:
+    good = tmp_path / "vienne.md"
+    good.write_text("# Vienne\n\nLes ministres européens se réuniront à Vienne le 3 mars pour parler d'énergie.\n",
+                    encoding="utf-8")
+    page.click("text=Documents")
+    page.set_input_files("#upload input[type=file]", str(good))
+    page.wait_for_timeout(1500)
+    page.click("#add-docs")
+    page.wait_for_selector("#upload-status :text('added')", timeout=60_000)
+    answer = ask(page, "Where will the European ministers meet?", 0)
+    assert "Vienne" in answer.inner_text()
+
+    bad = tmp_path / "blob.txt"
+    bad.write_bytes(b"\x00\x01\x02" * 500)
+    page.set_input_files("#upload input[type=file]", str(bad))
+    page.wait_for_timeout(1500)
+    page.click("#add-docs")
+    page.wait_for_selector("#upload-status :text('binary')", timeout=60_000)
+    answer = ask(page, "Is Kursk in Russia or in Ukraine?", 1)
+    assert "[1]" in answer.inner_text()
+
+
+@pytest.mark.browser
+def test_empty_question_shows_a_message_and_the_chat_keeps_working(page: Any) -> None:
+    page.fill("#question textarea", "   ")
+    page.click("#send")
+    page.wait_for_selector("#chat :text('empty')", timeout=30_000)
+    answer = ask(page, "What did Lavrov claim?", 1)
+    assert "[1]" in answer.inner_text()
