@@ -12,10 +12,13 @@ from assistant.text import detect_language
 from assistant.types import Chunk, Document
 
 # General abbreviations of English, French and Italian news text (not taken from any corpus).
-ABBREVIATIONS = frozenset("""
-mr mrs ms dr prof st sr jr gen gén col lt sgt capt cpt gov sen rep approx vs ca fig chap éd etc cf pp
-vol nos av env tél inc ltd corp dept univ jan fév feb avr apr jul juil aug sep sept oct nov dec déc
-m mm mme mmes mlle mlles mgr ndlr ndr op cit ibid dott ing avv pres""".split())
+ABBREVIATIONS = frozenset([
+    "mr", "mrs", "ms", "dr", "prof", "st", "sr", "jr", "gen", "gén", "col", "lt", "sgt", "capt", "cpt", "gov",
+    "sen", "rep", "approx", "vs", "ca", "fig", "chap", "éd", "etc", "cf", "pp", "vol", "nos", "av", "env",
+    "tél", "inc", "ltd", "corp", "dept", "univ", "jan", "fév", "feb", "avr", "apr", "jul", "juil", "aug", "sep",
+    "sept", "oct", "nov", "dec", "déc", "m", "mm", "mme", "mmes", "mlle", "mlles", "mgr", "ndlr", "ndr", "op",
+    "cit", "ibid", "dott", "ing", "avv", "pres",
+])
 _END = re.compile(r"[.!?…]+(?:\s?[»”\"’)\]])*(?=\s+[«“\"(\[A-ZÀ-ÖØ-Þ0-9–—-])")
 _LINE = re.compile(r"\n+")
 _WORDY = re.compile(r"[^\W_]")

@@ -1,6 +1,7 @@
 """The one typed settings object: read from ASSISTANT_* variables at the edge, passed down."""
 
 from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -15,7 +16,9 @@ class Settings(BaseSettings):
     index_dir: Path = Field(ROOT / "index", description="Where the index (Chroma, documents, manifest) lives.")
     corpus_dir: Path = Field(ROOT / "corpus", description="The default corpus, indexed on first use.")
     data_dir: Path = Field(ROOT / "data", description="Where documents uploaded from the UI are kept.")
-    cache_dir: Path | None = Field(None, description="Derived files (ONNX model, dictionaries); default: INDEX_DIR/cache.")
+    cache_dir: Path | None = Field(
+        None, description="Derived files (ONNX model, dictionaries); default: INDEX_DIR/cache."
+    )
     model_dir: Path | None = Field(
         None, description="A sentence-transformers model folder; default: the bundled all-MiniLM-L6-v2."
     )

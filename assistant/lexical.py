@@ -92,7 +92,8 @@ class LexicalIndex:
         if len(term.word) < 4:
             return fold(term.word) in self.words[i]
         mine = self._grams(term.word)
-        return any(dice(mine, self._grams(w)) >= COGNATE_DICE for w in self.words[i] if abs(len(w) - len(term.word)) <= 3)
+        return any(dice(mine, self._grams(w)) >= COGNATE_DICE
+                   for w in self.words[i] if abs(len(w) - len(term.word)) <= 3)
 
     def _grams(self, word: str) -> set[str]:
         got = self._gram_cache.get(word)

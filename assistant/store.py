@@ -221,7 +221,9 @@ class Store:
                 query_embeddings=[vector], n_results=min(k, count), include=["distances"]
             )
         except Exception as exc:
-            raise IndexCorrupt(f"the index at {self.index_dir} cannot be searched ({_short(exc)}); {REBUILD_HINT}") from exc
+            raise IndexCorrupt(
+                f"the index at {self.index_dir} cannot be searched ({_short(exc)}); {REBUILD_HINT}"
+            ) from exc
         return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
     def count(self) -> int:

@@ -2,7 +2,7 @@
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 # Languages we can detect and stem; stop words from stopwordsiso, stemmers from snowballstemmer.
 STEMMERS = {
@@ -31,7 +31,7 @@ NLTK_LISTS = {"en": "STOPWORDS_EN_PLUS", "fr": "STOPWORDS_FRENCH", "it": "STOPWO
 COMMON_ZIPF = 5.5  # a word of stopwordsiso's long lists is a stop word only if it is this frequent
 
 
-@lru_cache(maxsize=None)
+@cache
 def stopwords(lang: str) -> frozenset[str]:
     """NLTK's short list (shipped in bm25s) plus the frequent words of stopwordsiso's long one.
 
@@ -48,7 +48,7 @@ def stopwords(lang: str) -> frozenset[str]:
     return frozenset(base | {fold(w) for w in base})
 
 
-@lru_cache(maxsize=None)
+@cache
 def function_words(lang: str) -> frozenset[str]:
     """Both lists whole: enough to tell languages apart, and cheap (no frequency tables loaded)."""
     import bm25s.stopwords
@@ -58,7 +58,7 @@ def function_words(lang: str) -> frozenset[str]:
     return frozenset(base | (stopwordsiso.stopwords(lang) if stopwordsiso.has_lang(lang) else set()))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _stemmer(lang: str):  # type: ignore[no-untyped-def]
     import snowballstemmer
 

@@ -26,7 +26,8 @@ _BRACKETS = re.compile(r"\([^)]*\)|\[[^]]*\]|<[^>]*>|/[^/]*/")
 
 def _entries(path: Path) -> list[tuple[str, list[str]]]:
     """(headword, [translation phrases]) for every entry of a dictd file pair."""
-    data = gzip.open(path.with_suffix(".dict.dz")).read()
+    with gzip.open(path.with_suffix(".dict.dz")) as f:
+        data = f.read()
     out = []
     for line in path.with_suffix(".index").read_text(encoding="utf-8").splitlines():
         parts = line.split("\t")

@@ -43,7 +43,8 @@ CSS = """
 #source-viewer {max-height: 70vh; overflow-y: auto; white-space: pre-wrap; line-height: 1.5;}
 #source-viewer mark {background: #ffe066; padding: 0 2px;}
 """
-SCROLL_TO_MARK = "() => { const m = document.querySelector('#source-viewer mark'); if (m) m.scrollIntoView({block: 'center'}); }"
+SCROLL_TO_MARK = ("() => { const m = document.querySelector('#source-viewer mark'); "
+                  "if (m) m.scrollIntoView({block: 'center'}); }")
 
 
 def linkify(text: str, turn: int) -> str:
@@ -135,7 +136,7 @@ def build(assistant: Assistant) -> Any:
         return "\n".join(f"- **{html.escape(d.name)}** ({d.chunks} passages) — {html.escape(d.title[:80])}"
                          for d in docs)
 
-    def upload(files: list[Any] | None, progress: Any = gr.Progress()) -> tuple[str, str, Any]:
+    def upload(files: list[Any] | None, progress: Any = gr.Progress()) -> tuple[str, str, Any]:  # noqa: B008
         files = files or []
         if not files:
             return "Choose one or more files first.", doc_table(), gr.update(choices=doc_choices())

@@ -12,10 +12,9 @@ from pathlib import Path
 from statistics import mean
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks import recipe  # noqa: E402
-
-from assistant.assistant import Assistant  # noqa: E402
-from assistant.config import ROOT, Settings  # noqa: E402
+from assistant.assistant import Assistant
+from assistant.config import ROOT, Settings
+from benchmarks import recipe
 
 DEFAULT_SETS = [ROOT.parent / "shared" / "dev_questions.json", ROOT / "tests" / "data" / "extra_questions.json"]
 
@@ -34,8 +33,9 @@ def main(paths: list[Path]) -> None:
                 rows["this project (citations)"].append([c.text for c in answer.citations])
                 rows[f"recipe (top-{recipe.K})"].append([d.page_content for d in baseline.invoke(item["q"])])
             for system, retrieved in rows.items():
-                hit1 = mean(any(g in t for t in r[:1] for g in i["gold"]) for i, r in zip(items, retrieved, strict=True))
-                hit3 = mean(any(g in t for t in r[:3] for g in i["gold"]) for i, r in zip(items, retrieved, strict=True))
+                pairs = list(zip(items, retrieved, strict=True))
+                hit1 = mean(any(g in t for t in r[:1] for g in i["gold"]) for i, r in pairs)
+                hit3 = mean(any(g in t for t in r[:3] for g in i["gold"]) for i, r in pairs)
                 ctx = mean(sum(len(t) for t in r) for r in retrieved)
                 per = mean(len(t) for r in retrieved for t in r) if any(retrieved) else 0
                 print(f"{path.name:<28} {system:<26} {hit1:>6.2f} {hit3:>6.2f} {ctx:>10.0f} {per:>14.0f}")

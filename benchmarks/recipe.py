@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import assistant  # noqa: E402,F401  (sets the offline flags before LangChain and Chroma load)
+import assistant  # noqa: F401  (sets the offline flags before LangChain and Chroma load)
 
 K = 4
 

@@ -14,10 +14,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks import recipe  # noqa: E402
-
-from assistant.assistant import Assistant  # noqa: E402
-from assistant.config import ROOT, Settings  # noqa: E402
+from assistant.assistant import Assistant
+from assistant.config import ROOT, Settings
+from benchmarks import recipe
 
 ROUNDS = 5
 COLD_RUNS = 3
