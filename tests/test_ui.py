@@ -109,25 +109,26 @@ def test_follow_up_uses_the_history(page: Any) -> None:
     assert "occidentaux" in text or "occidentales" in text
 
 
+def upload(page: Any, path: Path, expect: str) -> None:
+    page.set_input_files("#upload input[type=file]", str(path))
+    page.wait_for_timeout(1500)
+    page.click("#add-docs")
+    page.wait_for_selector(f"#upload-status :text('{expect}')", timeout=60_000)
+
+
 @pytest.mark.browser
 def test_upload_then_answer_and_bad_upload_message(page: Any, tmp_path: Path) -> None:
     good = tmp_path / "vienne.md"
     good.write_text("# Vienne\n\nLes ministres européens se réuniront à Vienne le 3 mars pour parler d'énergie.\n",
                     encoding="utf-8")
     page.click("text=Documents")
-    page.set_input_files("#upload input[type=file]", str(good))
-    page.wait_for_timeout(1500)
-    page.click("#add-docs")
-    page.wait_for_selector("#upload-status :text('added')", timeout=60_000)
+    upload(page, good, expect="added")
     answer = ask(page, "Where will the European ministers meet?", 0)
     assert "Vienne" in answer.inner_text()
 
     bad = tmp_path / "blob.txt"
     bad.write_bytes(b"\x00\x01\x02" * 500)
-    page.set_input_files("#upload input[type=file]", str(bad))
-    page.wait_for_timeout(1500)
-    page.click("#add-docs")
-    page.wait_for_selector("#upload-status :text('binary')", timeout=60_000)
+    upload(page, bad, expect="binary")
     answer = ask(page, "Is Kursk in Russia or in Ukraine?", 1)
     assert "[1]" in answer.inner_text()
 
