@@ -14,7 +14,7 @@ from typing import Any
 from assistant.answering import extractive, messages
 from assistant.config import Settings, cache_dir
 from assistant.embeddings import load_embedder, model_key, resolve_model_dir
-from assistant.errors import AssistantError, BadQuestion, IndexCorrupt
+from assistant.errors import AssistantError, BadQuestion
 from assistant.ingest import IngestReport, Progress, index_document, ingest
 from assistant.lexical import LexicalIndex
 from assistant.retrieval import HybridSearch, PassageRetriever
@@ -187,5 +187,3 @@ def rebuild(settings: Settings, progress: Progress | None = None) -> Assistant:
     assistant._refresh()
     return assistant
 
-
-__all__ = ["Assistant", "IndexCorrupt", "rebuild"]

@@ -10,8 +10,7 @@ from typing import Any
 
 from assistant.config import Settings, settings_help
 from assistant.errors import AssistantError
-
-log = logging.getLogger("assistant")
+from assistant.progress import progress_bar
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,38 +82,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _assistant(settings: Settings) -> Any:
     from assistant.assistant import Assistant
 
-    return Assistant(settings, progress=_progress_bar("indexing the default corpus"))
-
-
-def _progress_bar(label: str) -> Any:
-    bar: dict[str, Any] = {}
-
-    def update(done: int, total: int, what: str) -> None:
-        from tqdm import tqdm
-
-        if "bar" not in bar:
-            # disable=None: a bar on a terminal, nothing in a pipe or a CI log
-            bar["bar"] = tqdm(total=total, desc=label, unit="file", file=sys.stderr, leave=False, disable=None)
-        bar["bar"].n = done
-        bar["bar"].set_postfix_str(what[:40])
-        if done >= total:
-            bar["bar"].close()
-
-    return update
+    return Assistant(settings, progress=progress_bar("indexing the default corpus"))
 
 
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     from assistant.assistant import rebuild
 
     if args.rebuild:
-        assistant = rebuild(settings, _progress_bar("rebuilding"))
+        assistant = rebuild(settings, progress_bar("rebuilding"))
         print(f"rebuilt: {len(assistant.documents())} documents", file=sys.stderr)
     else:
         if not args.paths:
             raise AssistantError("nothing to ingest: give files or folders, or --rebuild")
         assistant = _assistant(settings)
     if args.paths:
-        report = assistant.ingest(args.paths, _progress_bar("ingesting"))
+        report = assistant.ingest(args.paths, progress_bar("ingesting"))
         print(report.summary())
         for _path, reason in report.failed:  # the rest of the batch went in; each refusal is one line
             print(f"error: {reason}", file=sys.stderr)

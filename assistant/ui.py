@@ -15,6 +15,7 @@ from assistant.assistant import Assistant
 from assistant.config import Settings
 from assistant.documents import SUFFIXES
 from assistant.errors import AssistantError
+from assistant.progress import progress_bar
 from assistant.types import Answer
 
 log = logging.getLogger(__name__)
@@ -243,9 +244,7 @@ def launch(assistant: Assistant, prevent_thread_lock: bool = False) -> Any:
 
 def serve(settings: Settings) -> None:
     """Build (or open) the index with visible progress, then serve until interrupted."""
-    from assistant.cli import _progress_bar
-
     print(f"opening the index in {settings.index_dir} …", flush=True)
-    assistant = Assistant(settings, progress=_progress_bar("indexing the default corpus"))
+    assistant = Assistant(settings, progress=progress_bar("indexing the default corpus"))
     print(f"serving on http://{settings.host}:{settings.port}", flush=True)
     launch(assistant)
