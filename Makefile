@@ -10,7 +10,7 @@ export ANONYMIZED_TELEMETRY=False
 export GRADIO_ANALYTICS_ENABLED=False
 export NO_PROXY=127.0.0.1,localhost
 
-.PHONY: install system run test bench lint clean
+.PHONY: install system run test bench screenshot lint clean
 
 install: system $(STAMP)
 
@@ -40,9 +40,14 @@ test: install
 bench: install
 	$(PY) benchmarks/quality.py
 	$(PY) benchmarks/speed.py
+	$(PY) benchmarks/ui_speed.py
+
+# The README's screenshot: a real answer and its highlighted source, in Debian's chromium.
+screenshot: install
+	$(PY) scripts/screenshot.py
 
 lint: install
-	$(VENV)/bin/ruff check assistant tests benchmarks app.py
+	$(VENV)/bin/ruff check assistant tests benchmarks scripts app.py
 	$(VENV)/bin/mypy assistant
 
 clean:

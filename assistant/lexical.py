@@ -89,11 +89,14 @@ class LexicalIndex:
         lang = self.chunks[i].lang
         if term.variants.get(lang, set()) & self.stems[i]:
             return True
-        if len(term.word) < 4:
-            return fold(term.word) in self.words[i]
-        mine = self._grams(term.word)
-        return any(dice(mine, self._grams(w)) >= COGNATE_DICE
-                   for w in self.words[i] if abs(len(w) - len(term.word)) <= 3)
+        if len(term.word) < 4 and fold(term.word) in self.words[i]:
+            return True
+        return any(self._cognate(form, w) for form in (term.word, *term.translations) if len(form) >= 4
+                   for w in self.words[i])
+
+    def _cognate(self, a: str, b: str) -> bool:
+        """Same word across spelling or inflection: occident/occidentaux, Koursk/Kursk."""
+        return abs(len(a) - len(b)) <= 3 and dice(self._grams(a), self._grams(b)) >= COGNATE_DICE
 
     def _grams(self, word: str) -> set[str]:
         got = self._gram_cache.get(word)

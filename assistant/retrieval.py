@@ -19,7 +19,7 @@ from pydantic import ConfigDict
 from assistant.embeddings import Embedder
 from assistant.lexical import LexicalIndex, Term
 from assistant.store import Store
-from assistant.text import content_words, detect_language, stem
+from assistant.text import content_words, detect_language, refers_back, stem
 from assistant.translation import Translator
 from assistant.types import Chunk, Passage
 
@@ -27,10 +27,11 @@ from assistant.types import Chunk, Passage
 WEIGHTS = {"dense": 0.2, "stems": 0.2, "grams": 0.1, "support": 0.5}
 NUMBER = re.compile(r"^\d+$")
 ACRONYM = re.compile(r"\b[A-Z]{2,5}\b")
-CONTEXT_WEIGHT = 0.5  # terms carried over from the previous question count half
+CONTEXT_WEIGHT = 0.5  # terms carried over from the previous question count half ...
+REFERRED_WEIGHT = 1.0  # ... or fully when the question points back at them ("what did he say?")
 OPENING_QUOTES = ("«", "“", '"', "„")
 # A quote that already names its speaker inside (« ... – a déclaré Rutte – ... ») needs no extension.
-QUOTE_SPEAKER = re.compile(r"[–—-]\s*\w+ [^–—-]{0,40}[–—-]")  # terms carried over from earlier questions count half
+QUOTE_SPEAKER = re.compile(r"[–—-]\s*\w+ [^–—-]{0,40}[–—-]")
 
 
 @dataclass
@@ -42,6 +43,7 @@ class Query:
     terms: list[Term]
     context_terms: list[Term]
     vector: np.ndarray
+    refers_back: bool = False  # a pronoun stands for someone named earlier: the passage must name them too
 
 
 def term_weight(word: str, lang: str) -> float:
@@ -68,13 +70,14 @@ class HybridSearch:
         lang = detect_language(question)
         terms = self._terms(question, lang)
         context_terms: list[Term] = []
+        pointing = bool(history) and refers_back(question, lang)
         for earlier in history[-1:]:
             context_terms = [t for t in self._terms(earlier, detect_language(earlier))
                              if t.word not in {x.word for x in terms}]
             for t in context_terms:
-                t.weight *= CONTEXT_WEIGHT
+                t.weight *= REFERRED_WEIGHT if pointing else CONTEXT_WEIGHT
         dense_text = " ".join([*history[-1:], question])
-        return Query(question, lang, terms, context_terms, self.embedder.embed([dense_text])[0])
+        return Query(question, lang, terms, context_terms, self.embedder.embed([dense_text])[0], pointing)
 
     def _terms(self, text: str, lang: str) -> list[Term]:
         words = list(dict.fromkeys(content_words(text, lang)))
@@ -114,7 +117,8 @@ class HybridSearch:
             }
             if query.context_terms:
                 signals["context"] = self.lexical.coverage(terms, i)
-                signals["support"] = max(signals["support"], signals["context"])
+                signals["support"] = (signals["context"] if query.refers_back
+                                      else max(signals["support"], signals["context"]))
             score = sum(WEIGHTS[name] * signals[name] for name in WEIGHTS)
             passages.append(Passage(self._with_speaker(i), score, signals))
         passages.sort(key=lambda p: -p.score)

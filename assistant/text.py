@@ -71,6 +71,24 @@ def stem(word: str, lang: str) -> str:
     return fold(_stemmer(lang).stemWord(word))
 
 
+# Third-person pronouns: a question that uses one ("what did he say?") is about someone named earlier.
+# General grammar of each language, not words of any document.
+PRONOUNS = {
+    "en": {"he", "she", "they", "him", "her", "them", "his", "hers", "their", "it", "its"},
+    "fr": {"il", "elle", "ils", "elles", "lui", "leur", "leurs", "eux", "celui", "celle"},
+    "it": {"lui", "lei", "loro", "egli", "ella", "esso", "essa", "essi", "gli", "suo", "sua"},
+    "es": {"él", "ella", "ellos", "ellas", "le", "les", "su", "sus"},
+    "de": {"er", "sie", "ihm", "ihn", "ihr", "ihnen", "sein", "seine"},
+    "pt": {"ele", "ela", "eles", "elas", "lhe", "seu", "sua", "dele", "dela"},
+    "nl": {"hij", "zij", "ze", "hem", "haar", "hun", "zijn"},
+}
+
+
+def refers_back(text: str, lang: str) -> bool:
+    """Does the text use a third-person pronoun, i.e. lean on an earlier question for its subject?"""
+    return bool(PRONOUNS.get(lang, set()) & set(words(text)))
+
+
 def content_words(text: str, lang: str) -> list[str]:
     """Words that carry meaning: stop words of the language dropped, numbers and single letters kept out."""
     stop = stopwords(lang)

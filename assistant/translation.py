@@ -19,6 +19,7 @@ DICT_DIR = Path("/usr/share/dictd")
 # Full names FreeDict uses for the languages we detect.
 ISO3 = {"en": "eng", "fr": "fra", "it": "ita", "es": "spa", "de": "deu", "pt": "por", "nl": "nld"}
 MAX_SENSES = 4
+MIN_ROOT, MAX_SUFFIX = 4, 3  # a root of at least 4 letters, at most 3 letters shorter than the word
 TABLE_VERSION = 2  # bump when parsing or stop words change: cached tables are then rebuilt
 _NUMBERED = re.compile(r"^\s*\d+\.\s*")
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^]]*\]|<[^>]*>|/[^/]*/")
@@ -53,6 +54,19 @@ def _b64(text: str) -> int:
     return value
 
 
+def lookup(table: dict[str, frozenset[str]], key: str) -> frozenset[str]:
+    """The entry for a stem, else for its longest headword prefix: derived words missing from the
+    dictionary ('western') borrow their root's translations ('west' -> occident, ouest)."""
+    found = table.get(key)
+    if found is not None:
+        return found
+    for cut in range(len(key) - 1, max(MIN_ROOT, len(key) - MAX_SUFFIX) - 1, -1):
+        found = table.get(key[:cut])
+        if found is not None:
+            return found
+    return frozenset()
+
+
 class Translator:
     """Translates query words between languages; tables are parsed once and cached under cache_dir."""
 
@@ -72,7 +86,7 @@ class Translator:
                 pivot = self.translate(sorted(english), "en", dst)
                 out[word] = set().union(*pivot.values()) if pivot else set()
             return out
-        return {w: set(table.get(stem(w, src), ())) for w in words}
+        return {w: set(lookup(table, stem(w, src))) for w in words}
 
     def _table(self, src: str, dst: str) -> dict[str, frozenset[str]]:
         if (src, dst) not in self._tables:

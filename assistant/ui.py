@@ -41,11 +41,13 @@ document.addEventListener('click', (event) => {
 """
 CSS = """
 .hidden-control {display: none !important;}
-#source-viewer {max-height: 70vh; overflow-y: auto; white-space: pre-wrap; line-height: 1.5;}
+#source-viewer {max-height: 70vh !important; overflow-y: auto !important; white-space: pre-wrap; line-height: 1.5;}
 #source-viewer mark {background: #ffe066; padding: 0 2px;}
 """
-SCROLL_TO_MARK = ("() => { const m = document.querySelector('#source-viewer mark'); "
-                  "if (m) m.scrollIntoView({block: 'center'}); }")
+# Scroll the viewer (not the page) so the mark sits in its upper third.
+SCROLL_TO_MARK = ("() => { const v = document.querySelector('#source-viewer'); const m = v && v.querySelector('mark'); "
+                  "if (m) v.scrollTop += m.getBoundingClientRect().top - v.getBoundingClientRect().top "
+                  "- v.clientHeight / 3; }")
 
 
 def linkify(text: str, turn: int) -> str:

@@ -53,3 +53,15 @@ def test_retriever_is_a_langchain_retriever(assistant: Assistant) -> None:
     docs = assistant.retriever.invoke("Is Kursk in Russia or in Ukraine?")
     assert any("Koursk est située sur le territoire russe" in d.page_content for d in docs[:3])
     assert {"doc_id", "start", "end", "score"} <= set(docs[0].metadata)
+
+
+def test_follow_up_pronoun_is_resolved_from_the_history(assistant: Assistant) -> None:
+    alone = assistant.ask("What did he say about Western soldiers?")
+    follow_up = assistant.ask("What did he say about Western soldiers?", ["What did Lavrov claim?"])
+    assert "Lavrov" in follow_up.citations[0].text and "occidentaux" in follow_up.citations[0].text
+    assert alone.citations[0].text != follow_up.citations[0].text  # the history changed the answer
+
+
+def test_derived_word_borrows_its_roots_translation(assistant: Assistant) -> None:
+    western = assistant.translator.translate(["western"], "en", "fr")["western"]
+    assert "occident" in western
