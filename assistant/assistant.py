@@ -8,10 +8,12 @@ import logging
 import shutil
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from assistant.answering import extractive, messages
+from assistant.answering.llm import LLMAnswerer
 from assistant.config import Settings, cache_dir
 from assistant.embeddings import load_embedder, model_key, resolve_model_dir
 from assistant.errors import AssistantError, BadQuestion
@@ -38,6 +40,7 @@ class Assistant:
         self.embedder = load_embedder(settings.model_dir, cache_dir(settings))
         self.store = Store(index_dir, self.embedder, model_key(folder), settings.chroma_url)
         self.translator = Translator(cache_dir=cache_dir(settings))
+        self.llm = LLMAnswerer(settings) if settings.llm != "extractive" else None
         self._lock = threading.RLock()
         self._first_use(progress)
         self._refresh()
@@ -105,22 +108,51 @@ class Assistant:
 
     # -- questions ---------------------------------------------------------------------------
     def _chain(self) -> Any:
-        """retriever | answerer, as LCEL: inputs {"question", "history"} -> stream of str, then Answer."""
+        """retrieve | answer, as LCEL: {"question", "history"} -> stream of str, then the Answer."""
         from langchain_core.runnables import RunnableGenerator, RunnableLambda
 
+        return RunnableLambda(self._retrieve) | RunnableGenerator(self._answer)
+
+    def _retrieve(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        """With an LLM: a follow-up is rewritten standalone, a question in another language than the
+        documents is also searched translated, and the results are fused. Without: history terms help."""
+        question, history = inputs["question"], list(inputs.get("history", ()))
+        lang = detect_language(question)
+        k = self.retriever.k
+        if self.llm is None:
+            query = self.search.analyse(question, history)
+            return {**inputs, "lang": query.lang, "passages": self.search.search(query, k)}
+        try:
+            standalone = self.llm.rewrite(question, history) if history else question
+            queries = [standalone] + [self.llm.translate(standalone, doc_lang)
+                                      for doc_lang in self.search.lexical.langs if doc_lang != lang]
+        except Exception as exc:  # the LLM is down: answer without it, and say so
+            log.warning("LLM failed while preparing retrieval: %s", exc)
+            query = self.search.analyse(question, history)
+            return {**inputs, "lang": query.lang, "passages": self.search.search(query, k),
+                    "notice": self.llm.describe(exc)}
+        ranked = [self.search.search(self.search.analyse(q), k) for q in dict.fromkeys(queries)]
+        return {**inputs, "lang": lang, "passages": fuse(ranked, k), "queries": queries}
+
+    def _answer(self, stream: Iterator[dict[str, Any]]) -> Iterator[str | Answer]:
         settings = self.settings
-
-        def retrieve(inputs: dict[str, Any]) -> dict[str, Any]:
-            query = self.search.analyse(inputs["question"], inputs.get("history", ()))
-            return {**inputs, "query": query, "passages": self.search.search(query, self.retriever.k)}
-
-        def answer(stream: Iterator[dict[str, Any]]) -> Iterator[str | Answer]:
-            for inputs in stream:
-                yield from extractive.stream(
-                    inputs["passages"], inputs["query"].lang, settings.citations, settings.min_support
-                )
-
-        return RunnableLambda(retrieve) | RunnableGenerator(answer)
+        for inputs in stream:
+            passages, lang, notice = inputs["passages"], inputs["lang"], inputs.get("notice")
+            if self.llm is not None and notice is None and extractive.select(
+                    passages, settings.citations, settings.min_support):
+                shown = False
+                try:
+                    for piece in self.llm.stream(passages, inputs["question"], inputs.get("history", ()), lang):
+                        shown = shown or isinstance(piece, str)
+                        yield piece
+                    return
+                except Exception as exc:
+                    log.warning("LLM failed while answering: %s", exc)
+                    notice = self.llm.describe(exc)
+                    if shown:
+                        yield f"\n\n⚠️ {notice}\n\n"
+            for piece in extractive.stream(passages, lang, settings.citations, settings.min_support):
+                yield replace(piece, notice=notice) if isinstance(piece, Answer) else piece
 
     def validate(self, question: str) -> str:
         question = (question or "").strip()
@@ -155,6 +187,16 @@ class Assistant:
         """The ranked passages for a question (for benchmarks and debugging)."""
         query = self.search.analyse(self.validate(question))
         return self.search.search(query, k)
+
+
+def fuse(rankings: Sequence[list[Passage]], k: int) -> list[Passage]:
+    """One ranking from several queries' rankings: each passage keeps its best score (and its signals)."""
+    best: dict[str, Passage] = {}
+    for ranking in rankings:
+        for p in ranking:
+            if p.chunk.id not in best or p.score > best[p.chunk.id].score:
+                best[p.chunk.id] = p
+    return sorted(best.values(), key=lambda p: -p.score)[:k]
 
 
 def rebuild(settings: Settings, progress: Progress | None = None) -> Assistant:

@@ -1,6 +1,7 @@
 """The one typed settings object: read from ASSISTANT_* variables at the edge, passed down."""
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,6 +39,17 @@ class Settings(BaseSettings):
     auth: str | None = Field(None, description="user:password required by the UI (set it when exposed).")
     queue_size: int = Field(64, ge=1, description="Requests waiting in the UI queue before 'busy'.")
     concurrency: int = Field(4, ge=1, description="Questions the UI answers at once.")
+    llm: Literal["extractive", "openai", "ollama"] = Field(
+        "extractive", description="Who writes answers: extractive (no LLM), openai (any compatible server), ollama."
+    )
+    llm_base_url: str | None = Field(
+        None, description="LLM server, e.g. http://127.0.0.1:11434/v1 (openai) or http://127.0.0.1:11434 (ollama)."
+    )
+    llm_model: str | None = Field(None, description="Model name the LLM server knows (e.g. llama3.1:8b).")
+    llm_api_key: str | None = Field(None, description="API key for the openai backend, if the server wants one.")
+    llm_timeout_s: float = Field(
+        8.0, gt=0, le=600, description="Seconds to wait for the LLM's first token (and between tokens)."
+    )
 
 
 def cache_dir(settings: Settings) -> Path:

@@ -60,7 +60,7 @@ def run(assistant: Assistant, items: list[dict[str, Any]]) -> dict[str, Any]:
             "id": item["id"], "question": item["q"], "answer": answer.text, "abstained": answer.abstained,
             "citations": [{k: v for k, v in c.as_dict().items() if k in ("n", "doc", "start", "end", "text", "score")}
                           for c in answer.citations[:5]],
-            "latency_ms": round(latency, 2),
+            "latency_ms": round(latency, 2), "answerer": answer.answerer, "notice": answer.notice,
         })
     return {"results": results, "summary": summarise(items, results)}
 

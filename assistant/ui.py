@@ -66,6 +66,13 @@ def sources_markdown(answer: Answer, turn: int) -> str:
     return "\n".join(lines)
 
 
+def render(answer: Answer, turn: int) -> str:
+    """The finished answer: any notice first, the text with links, its sources, and who wrote it."""
+    notice = f"⚠️ *{html.escape(answer.notice)}*\n\n" if answer.notice else ""
+    by = f"\n\n<sub>answered by: {html.escape(answer.answerer)}</sub>"
+    return notice + linkify(answer.text, turn) + sources_markdown(answer, turn) + by
+
+
 def highlight(text: str, start: int, end: int, title: str) -> str:
     """The whole document, escaped, with exactly text[start:end] inside <mark>."""
     return (f"<h3>{html.escape(title)}</h3><div class='doc'>{html.escape(text[:start])}"
@@ -104,7 +111,7 @@ def build(assistant: Assistant) -> Any:
         try:
             for piece in assistant.stream(message, earlier):
                 if isinstance(piece, Answer):
-                    history[-1]["content"] = linkify(piece.text, turn) + sources_markdown(piece, turn)
+                    history[-1]["content"] = render(piece, turn)
                     turns.append([c.as_dict() for c in piece.citations])
                     yield history, turns, ""
                 else:

@@ -63,7 +63,7 @@ def test_lavrov_answer_and_citation_highlighted_in_place(page: Any, server: str)
     from gradio_client import Client
 
     answer = ask(page, "What did Lavrov claim?", 0)
-    assert "[1]" in answer.inner_text()
+    assert "[1]" in answer.inner_text() and "answered by: extractive" in answer.inner_text()
     answer.locator("a[href$='-1']").first.click()
     mark = page.locator("#source-viewer mark")
     mark.wait_for(timeout=30_000)
