@@ -20,7 +20,7 @@ from assistant.errors import AssistantError, BadQuestion
 from assistant.ingest import IngestReport, Progress, index_document, ingest
 from assistant.lexical import LexicalIndex
 from assistant.retrieval import HybridSearch, PassageRetriever
-from assistant.store import DocRecord, Store
+from assistant.store import DocRecord, Store, recover, writer_died
 from assistant.text import detect_language
 from assistant.translation import Translator
 from assistant.types import Answer, Chunk, Document, Passage
@@ -32,21 +32,28 @@ INITIALISED = ".initialised"  # written once the default corpus has been offered
 class Assistant:
     """One index, one embedder, one chain; thread-safe for questions, one writer at a time."""
 
-    def __init__(self, settings: Settings, progress: Progress | None = None) -> None:
+    def __init__(self, settings: Settings, progress: Progress | None = None, repair: bool = True) -> None:
         self.settings = settings
         index_dir = settings.index_dir
         index_dir.mkdir(parents=True, exist_ok=True)
+        crashed = writer_died(index_dir)
+        if crashed and not settings.chroma_url:
+            recover(index_dir)
         folder = resolve_model_dir(settings.model_dir)
         self.embedder = load_embedder(settings.model_dir, cache_dir(settings))
         self.store = Store(index_dir, self.embedder, model_key(folder), settings.chroma_url)
         self.translator = Translator(cache_dir=cache_dir(settings))
         self.llm = LLMAnswerer(settings) if settings.llm != "extractive" else None
         self._lock = threading.RLock()
-        self._first_use(progress)
+        if crashed:
+            with self.store.writing():
+                if orphans := self.store.prune():
+                    log.warning("removed %d passages of documents a crash left half-removed", orphans)
+        self._first_use(progress, repair)
         self._refresh()
 
     # -- documents ---------------------------------------------------------------------------
-    def _first_use(self, progress: Progress | None) -> None:
+    def _first_use(self, progress: Progress | None, repair: bool) -> None:
         """Index the default corpus the first time; finish documents a crash left incomplete."""
         marker = self.settings.index_dir / INITIALISED
         if not marker.exists():
@@ -55,7 +62,7 @@ class Assistant:
                 self.ingest([self.settings.corpus_dir], progress, refresh=False)
             marker.touch()
         incomplete = [r for r in self.store.records.values() if not r.complete]
-        if incomplete:
+        if incomplete and repair:
             log.warning("finishing %d document(s) an interrupted ingest left incomplete", len(incomplete))
             self.repair(incomplete)
 

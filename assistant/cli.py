@@ -79,10 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _assistant(settings: Settings) -> Any:
+def _assistant(settings: Settings, repair: bool = True) -> Any:
     from assistant.assistant import Assistant
 
-    return Assistant(settings, progress=progress_bar("indexing the default corpus"))
+    return Assistant(settings, progress=progress_bar("indexing the default corpus"), repair=repair)
 
 
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
@@ -106,7 +106,7 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_docs(settings: Settings, args: argparse.Namespace) -> int:
-    docs = _assistant(settings).documents()
+    docs = _assistant(settings, repair=False).documents()  # reports what a crash left, changes nothing
     if args.json:
         print(json.dumps([vars(d) for d in docs], ensure_ascii=False, indent=1))
         return 0

@@ -10,6 +10,10 @@ import fcntl
 import json
 import logging
 import os
+import shutil
+import subprocess
+import sys
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -25,6 +29,20 @@ from assistant.types import Chunk, Document
 log = logging.getLogger(__name__)
 COLLECTION = "passages"
 REBUILD_HINT = "rebuild it with `assistant ingest --rebuild` (the documents are re-read from their files)"
+WRITING = ".writing"  # present while a writer works; left behind only by a writer that died
+# Opens the embedded Chroma and touches every part of it; run in a child process because Chroma has been
+# seen to die with SIGSEGV on a vector segment truncated mid-write, which no `except` can catch.
+PROBE = """
+import sys, chromadb
+from chromadb.config import Settings
+client = chromadb.PersistentClient(path=sys.argv[1], settings=Settings(anonymized_telemetry=False))
+for c in client.list_collections():
+    n = c.count()
+    if n:
+        got = c.get(limit=1, include=["embeddings"])
+        c.query(query_embeddings=[got["embeddings"][0]], n_results=min(10, n))
+        c.get(include=["metadatas"])
+"""
 
 
 @dataclass
@@ -149,9 +167,12 @@ class Store:
                     f"the index at {self.index_dir} is in use by another process that is writing to it; "
                     "wait for it to finish, or run several processes against a Chroma server (ASSISTANT_CHROMA_URL)"
                 ) from exc
+            marker = self.index_dir / WRITING
+            marker.write_text(str(os.getpid()))
             try:
                 self.records = self._read_manifest()  # another writer may have finished since we opened
                 yield
+                marker.unlink(missing_ok=True)  # only a clean end removes it: a crash leaves it as evidence
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
@@ -181,10 +202,19 @@ class Store:
     def remove(self, doc_id: str) -> DocRecord:
         record = self.records.pop(doc_id)
         self._texts.pop(doc_id, None)
+        self._write_manifest()  # first: a crash now leaves orphan passages, which prune() removes
         self._collection.delete(where={"doc_id": doc_id})
-        self._write_manifest()
         (self.docs_dir / f"{doc_id}.txt").unlink(missing_ok=True)
         return record
+
+    def prune(self) -> int:
+        """Delete passages of documents the manifest does not list (left by a crash mid-removal)."""
+        got = self._collection.get(include=["metadatas"])
+        orphans = [cid for cid, meta in zip(got["ids"], got["metadatas"] or [], strict=True)
+                   if meta["doc_id"] not in self.records]
+        for i in range(0, len(orphans), self.max_batch):
+            self._collection.delete(ids=orphans[i : i + self.max_batch])
+        return len(orphans)
 
     # -- reading -----------------------------------------------------------------------------
     def text(self, doc_id: str) -> str:
@@ -228,6 +258,44 @@ class Store:
 
     def count(self) -> int:
         return int(self._collection.count())
+
+
+def writer_died(index_dir: Path) -> bool:
+    """A writer left its marker and holds no lock any more: it was killed mid-write."""
+    if not (index_dir / WRITING).exists():
+        return False
+    with (index_dir / ".write.lock").open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False  # a live writer is at work
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    return True
+
+
+def recover(index_dir: Path) -> bool:
+    """After a killed writer: check the embedded Chroma in a child process; if it cannot be opened,
+    set it aside and mark every document incomplete, so they are re-indexed from the kept texts.
+    Returns True when the vectors had to be set aside."""
+    chroma_dir = index_dir / "chroma"
+    damaged = False
+    if chroma_dir.exists():
+        probe = subprocess.run([sys.executable, "-c", PROBE, str(chroma_dir)], capture_output=True, text=True,
+                               stdin=subprocess.DEVNULL, timeout=600)
+        damaged = probe.returncode != 0
+    if damaged:
+        aside = index_dir / f"chroma.damaged-{int(time.time())}"
+        log.warning("the index's vectors are damaged (probe exit %s): moved to %s, re-indexing from the kept texts",
+                    probe.returncode, aside.name)
+        shutil.move(str(chroma_dir), aside)
+        manifest = index_dir / "manifest.json"
+        if manifest.exists():
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                data = json.loads(manifest.read_text(encoding="utf-8"))
+                for d in data["documents"]:
+                    d["complete"] = False
+                manifest.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    return damaged
 
 
 def _is_connection_error(exc: Exception) -> bool:
