@@ -94,6 +94,33 @@ def safe_name(name: str) -> str:
     return base or "upload.txt"
 
 
+def accept_uploads(files: list[Any], uploads: Path,
+                   max_file_mb: float) -> tuple[list[Path], dict[Path, str], list[str]]:
+    """Server-side checks of uploaded files: type, size, and a bare name inside `uploads`.
+    Returns the copied files, their display names, and one message per refusal."""
+    uploads.mkdir(parents=True, exist_ok=True)
+    accepted: list[Path] = []
+    names: dict[Path, str] = {}
+    messages: list[str] = []
+    for f in files:
+        source = Path(getattr(f, "name", f))
+        name = safe_name(getattr(f, "orig_name", None) or source.name)
+        if Path(name).suffix.lower() not in SUFFIXES:
+            messages.append(f"⚠️ {name}: unsupported type; use {', '.join(sorted(SUFFIXES))}")
+            continue
+        if source.stat().st_size > max_file_mb * 1_000_000:
+            messages.append(f"⚠️ {name}: larger than {max_file_mb:g} MB")
+            continue
+        target = (uploads / name).resolve()
+        if uploads.resolve() not in target.parents:
+            messages.append(f"⚠️ {name}: refused name")
+            continue
+        shutil.copyfile(source, target)
+        accepted.append(target)
+        names[target] = name
+    return accepted, names, messages
+
+
 def build(assistant: Assistant) -> Any:
     import gradio as gr
 
@@ -153,25 +180,7 @@ def build(assistant: Assistant) -> Any:
         if len(files) > settings.max_uploads:
             return (f"⚠️ {len(files)} files: at most {settings.max_uploads} per upload.", doc_table(),
                     gr.update(choices=doc_choices()))
-        uploads.mkdir(parents=True, exist_ok=True)
-        messages, accepted, names = [], [], {}
-        for f in files:
-            source = Path(getattr(f, "name", f))
-            original = getattr(f, "orig_name", None) or source.name
-            name = safe_name(original)
-            if Path(name).suffix.lower() not in SUFFIXES:
-                messages.append(f"⚠️ {name}: unsupported type; use {', '.join(sorted(SUFFIXES))}")
-                continue
-            if source.stat().st_size > settings.max_file_mb * 1_000_000:
-                messages.append(f"⚠️ {name}: larger than {settings.max_file_mb:g} MB")
-                continue
-            target = (uploads / name).resolve()
-            if uploads.resolve() not in target.parents:
-                messages.append(f"⚠️ {name}: refused name")
-                continue
-            shutil.copyfile(source, target)
-            accepted.append(target)
-            names[target] = name
+        accepted, names, messages = accept_uploads(files, uploads, settings.max_file_mb)
 
         def report_progress(done: int, total: int, what: str) -> None:
             progress((done, max(total, 1)), desc=f"indexing {what}")
@@ -247,7 +256,7 @@ def launch(assistant: Assistant, prevent_thread_lock: bool = False) -> Any:
     demo = build(assistant)
     demo.launch(server_name=settings.host, server_port=settings.port, share=False, auth=auth,
                 prevent_thread_lock=prevent_thread_lock, head=HEAD, css=CSS, footer_links=["api"],
-                max_file_size=f"{settings.max_file_mb:g}mb", show_error=True)
+                max_file_size=int(settings.max_file_mb * 1_000_000), show_error=True)
     return demo
 
 

@@ -61,7 +61,8 @@ def kill_during_ingest(settings: Settings, corpus: Path, after_records: int, ext
 @pytest.mark.parametrize(("after_records", "extra_delay"), [(1, 0.0), (1, 0.25), (4, 0.1), (8, 0.05)],
                          ids=["default-corpus-pending", "default-corpus-upsert", "mid-batch", "late"])
 def test_sigkill_during_ingest_then_reopen_ask_and_finish(
-        after_records: int, extra_delay: float, corpus: Path, clean_count: int, tmp_path: Path, cache_dir: Path) -> None:
+        after_records: int, extra_delay: float, corpus: Path, clean_count: int, tmp_path: Path,
+        cache_dir: Path) -> None:
     settings = Settings(index_dir=tmp_path / "index", cache_dir=cache_dir)
     kill_during_ingest(settings, corpus, after_records, extra_delay)
     assert sum(bool(r["complete"]) for r in records(settings.index_dir)) < DOCS + 1  # it was cut short
