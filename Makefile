@@ -41,6 +41,7 @@ bench: install
 	$(PY) benchmarks/quality.py
 	$(PY) benchmarks/speed.py
 	$(PY) benchmarks/ui_speed.py
+	$(PY) benchmarks/scale.py
 
 # The README's screenshot: a real answer and its highlighted source, in Debian's chromium.
 screenshot: install

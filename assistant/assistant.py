@@ -41,7 +41,7 @@ class Assistant:
             recover(index_dir)
         folder = resolve_model_dir(settings.model_dir)
         self.embedder = load_embedder(settings.model_dir, cache_dir(settings))
-        self.store = Store(index_dir, self.embedder, model_key(folder), settings.chroma_url)
+        self.store = Store(index_dir, self.embedder, model_key(folder), settings.chroma_url, settings.collection)
         self.translator = Translator(cache_dir=cache_dir(settings))
         self.llm = LLMAnswerer(settings) if settings.llm != "extractive" else None
         self._lock = threading.RLock()

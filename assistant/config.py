@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(
         None, description="URL of a `chroma run` server (e.g. http://127.0.0.1:8000); default: embedded."
     )
+    collection: str = Field(
+        "passages", min_length=3, max_length=63, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]+[A-Za-z0-9]$",
+        description="Chroma collection name: several indexes can share one server under different names.",
+    )
     citations: int = Field(3, ge=1, le=5, description="At most this many passages cited in an answer.")
     candidates: int = Field(30, ge=5, le=500, description="Passages each retrieval signal proposes.")
     min_support: float = Field(

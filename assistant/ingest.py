@@ -1,7 +1,7 @@
 """documents -> chunks -> vectors -> store, incrementally: unchanged files are skipped, changed ones replaced."""
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,7 +9,7 @@ from assistant import documents
 from assistant.chunking import chunk
 from assistant.errors import BadDocument
 from assistant.store import Store
-from assistant.types import Document
+from assistant.types import Chunk, Document
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]  # done, total, what
@@ -32,15 +32,26 @@ class IngestReport:
         return ", ".join(parts) + f" ({self.passages} passages embedded)"
 
 
+BATCH_PASSAGES = 512  # passages embedded and stored together: fewer manifest writes, fuller model batches
+
+
 def ingest(store: Store, paths: Iterable[Path], max_bytes: int, progress: Progress | None = None,
            names: dict[Path, str] | None = None) -> IngestReport:
     """Index the files (folders are walked); a bad file is reported and the rest still go in."""
     report = IngestReport()
     files = list(documents.iter_paths(paths))
+    batch: list[tuple[Document, list[Chunk]]] = []
+
+    def flush(done: int) -> None:
+        report.passages += index_documents(store, batch)
+        batch.clear()
+        if progress:
+            progress(done, len(files), files[done - 1].name if done else "")
+
     with store.writing():
-        for done, path in enumerate(files):
-            if progress:
-                progress(done, len(files), path.name)
+        if progress:
+            progress(0, len(files), "reading")
+        for done, path in enumerate(files, start=1):
             try:
                 doc = documents.load(path, max_bytes, name=(names or {}).get(path))
             except BadDocument as exc:
@@ -48,21 +59,30 @@ def ingest(store: Store, paths: Iterable[Path], max_bytes: int, progress: Progre
                 log.info("refused %s", exc)
                 continue
             existing = store.records.get(doc.id)
-            if existing and existing.complete:
+            if (existing and existing.complete) or any(d.id == doc.id for d, _ in batch):
                 report.skipped.append(doc.name)
                 continue
             previous = [r for r in store.records.values() if r.path == doc.path and r.id != doc.id]
             for old in previous:
                 store.remove(old.id)
-            report.passages += index_document(store, doc)
+            batch.append((doc, chunk(doc)))
             (report.replaced if previous else report.added).append(doc.name)
-        if progress:
-            progress(len(files), len(files), "done")
+            if sum(len(c) for _, c in batch) >= BATCH_PASSAGES:
+                flush(done)
+        flush(len(files))
     return report
+
+
+def index_documents(store: Store, items: Sequence[tuple[Document, list[Chunk]]]) -> int:
+    """Embed and store chunked documents together (the caller holds the write lock); returns passages."""
+    if not items:
+        return 0
+    texts = [c.text for _, chunks in items for c in chunks]
+    vectors = store.embedder.embed(texts)
+    store.add_many(list(items), vectors)
+    return len(texts)
 
 
 def index_document(store: Store, doc: Document) -> int:
     """Chunk, embed and store one document (the caller holds the write lock); returns its passages."""
-    chunks = chunk(doc)
-    store.add(doc, chunks, store.embedder.embed([c.text for c in chunks]))
-    return len(chunks)
+    return index_documents(store, [(doc, chunk(doc))])

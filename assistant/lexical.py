@@ -9,11 +9,12 @@ part of the question, which is what the answerer needs to abstain honestly.
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from assistant.text import content_words, fold, grams, stem
+from assistant.text import content_words, fold, fold_word, grams, stem
 from assistant.types import Chunk
 
 NEIGHBOUR_CREDIT = 0.5
@@ -30,8 +31,19 @@ class Term:
     translations: set[str] = field(default_factory=set)
 
 
-def dice(a: set[str], b: set[str]) -> float:
+def dice(a: frozenset[str], b: frozenset[str]) -> float:
     return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
+
+
+@lru_cache(maxsize=200_000)
+def word_grams(word: str) -> frozenset[str]:
+    return frozenset(grams(word))
+
+
+@lru_cache(maxsize=1_000_000)  # bounded: memory follows the index's vocabulary, not the questions asked
+def cognate(a: str, b: str) -> bool:
+    """Same word across spelling or inflection: occident/occidentaux, Koursk/Kursk."""
+    return abs(len(a) - len(b)) <= 3 and dice(word_grams(a), word_grams(b)) >= COGNATE_DICE
 
 
 class LexicalIndex:
@@ -51,15 +63,14 @@ class LexicalIndex:
             cw = content_words(c.text, c.lang)
             stem_list = [stem(w, c.lang) for w in cw]
             self.stems.append(set(stem_list))
-            self.words.append({fold(w) for w in cw})
+            self.words.append({fold_word(w) for w in cw})
             stem_docs.append(stem_list or ["<empty>"])
-            gram_docs.append([g for w in cw for g in grams(w)] or ["<empty>"])
+            gram_docs.append([g for w in cw for g in word_grams(w)] or ["<empty>"])
         self._bm25_stems = bm25s.BM25()
         self._bm25_grams = bm25s.BM25()
         if self.chunks:
             self._bm25_stems.index(stem_docs, show_progress=False)
             self._bm25_grams.index(gram_docs, show_progress=False)
-        self._gram_cache: dict[str, set[str]] = {}
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -91,18 +102,9 @@ class LexicalIndex:
             return True
         if len(term.word) < 4 and fold(term.word) in self.words[i]:
             return True
-        return any(self._cognate(form, w) for form in (term.word, *term.translations) if len(form) >= 4
+        return any(cognate(form, w) for form in (term.word, *term.translations) if len(form) >= 4
                    for w in self.words[i])
 
-    def _cognate(self, a: str, b: str) -> bool:
-        """Same word across spelling or inflection: occident/occidentaux, Koursk/Kursk."""
-        return abs(len(a) - len(b)) <= 3 and dice(self._grams(a), self._grams(b)) >= COGNATE_DICE
-
-    def _grams(self, word: str) -> set[str]:
-        got = self._gram_cache.get(word)
-        if got is None:
-            got = self._gram_cache[word] = set(grams(word))
-        return got
 
     def coverage(self, terms: Sequence[Term], i: int) -> float:
         """Weighted share of the question's terms found in passage i; a term found only in a

@@ -55,6 +55,12 @@ def term_weight(word: str, lang: str) -> float:
     return max(0.5, 7.0 - zipf_frequency(word, lang))
 
 
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indexes of the k highest scores that are above zero, in no order (argpartition: O(n), not a sort)."""
+    scores_k = np.argpartition(-scores, k)[:k] if len(scores) > k else np.arange(len(scores))
+    return scores_k[scores[scores_k] > 0]
+
+
 class HybridSearch:
     """Ranks the index's passages for a question; the LangChain retriever below wraps it."""
 
@@ -105,7 +111,7 @@ class HybridSearch:
             if i is not None:
                 dense[i] = sim
         top = self.candidates
-        pool = set(np.argsort(-dense)[:top]) | set(np.argsort(-stems)[:top]) | set(np.argsort(-grams)[:top])
+        pool = set(top_k(dense, top)) | set(top_k(stems, top)) | set(top_k(grams, top))
         stems_max, grams_max = max(stems.max(), 1e-9), max(grams.max(), 1e-9)
         passages = []
         for i in pool:

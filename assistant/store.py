@@ -27,8 +27,8 @@ from assistant.errors import IndexCorrupt, IndexInUse
 from assistant.types import Chunk, Document
 
 log = logging.getLogger(__name__)
-COLLECTION = "passages"
 REBUILD_HINT = "rebuild it with `assistant ingest --rebuild` (the documents are re-read from their files)"
+PAGE = 5_000  # passages read from Chroma per request
 WRITING = ".writing"  # present while a writer works; left behind only by a writer that died
 # Opens the embedded Chroma and touches every part of it; run in a child process because Chroma has been
 # seen to die with SIGSEGV on a vector segment truncated mid-write, which no `except` can catch.
@@ -89,16 +89,19 @@ def _chroma_embedding_function(embedder: Embedder) -> Any:
 class Store:
     """Passages in Chroma plus the manifest and texts; the only module that talks to Chroma."""
 
-    def __init__(self, index_dir: Path, embedder: Embedder, model: str, chroma_url: str | None = None) -> None:
+    def __init__(self, index_dir: Path, embedder: Embedder, model: str, chroma_url: str | None = None,
+                 collection: str = "passages") -> None:
         self.index_dir = index_dir
         self.docs_dir = index_dir / "docs"
         self.manifest_path = index_dir / "manifest.json"
         self.embedder = embedder
         self.model = model
         self.chroma_url = chroma_url
+        self.collection_name = collection
         self.docs_dir.mkdir(parents=True, exist_ok=True)
         self.records = self._read_manifest()
         self._texts: dict[str, str] = {}
+        self._count: int | None = None
         self._collection = self._open_collection()
 
     # -- opening -----------------------------------------------------------------------------
@@ -117,7 +120,7 @@ class Store:
             else:
                 client = chromadb.PersistentClient(path=str(self.index_dir / "chroma"), settings=chroma_settings)
             collection = client.get_or_create_collection(
-                COLLECTION,
+                self.collection_name,
                 configuration={"hnsw": {"space": "cosine"}},
                 metadata={"model": self.model},
                 embedding_function=_chroma_embedding_function(self.embedder),
@@ -176,14 +179,18 @@ class Store:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def add(self, document: Document, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
-        """Record the text, mark it pending, upsert its passages, then mark it complete."""
-        (self.docs_dir / f"{document.id}.txt").write_text(document.text, encoding="utf-8")
-        self.records[document.id] = DocRecord(
-            id=document.id, name=document.name, title=document.title, path=document.path,
-            chunks=len(chunks), complete=False, chars=len(document.text),
-        )
+    def add_many(self, items: Sequence[tuple[Document, Sequence[Chunk]]], vectors: np.ndarray) -> None:
+        """Record the texts, mark the documents pending, upsert their passages, then mark them complete.
+        `vectors` holds one row per passage, in the order of the items' chunks."""
+        for document, chunks in items:
+            (self.docs_dir / f"{document.id}.txt").write_text(document.text, encoding="utf-8")
+            self.records[document.id] = DocRecord(
+                id=document.id, name=document.name, title=document.title, path=document.path,
+                chunks=len(chunks), complete=False, chars=len(document.text),
+            )
         self._write_manifest()
+        chunks = [c for _, doc_chunks in items for c in doc_chunks]
+        self._count = None
         for i in range(0, len(chunks), self.max_batch):
             batch = chunks[i : i + self.max_batch]
             self._collection.upsert(
@@ -196,22 +203,23 @@ class Store:
                     for c in batch
                 ],
             )
-        self.records[document.id].complete = True
+        for document, _ in items:
+            self.records[document.id].complete = True
         self._write_manifest()
 
     def remove(self, doc_id: str) -> DocRecord:
         record = self.records.pop(doc_id)
         self._texts.pop(doc_id, None)
         self._write_manifest()  # first: a crash now leaves orphan passages, which prune() removes
+        self._count = None
         self._collection.delete(where={"doc_id": doc_id})
         (self.docs_dir / f"{doc_id}.txt").unlink(missing_ok=True)
         return record
 
     def prune(self) -> int:
         """Delete passages of documents the manifest does not list (left by a crash mid-removal)."""
-        got = self._collection.get(include=["metadatas"])
-        orphans = [cid for cid, meta in zip(got["ids"], got["metadatas"] or [], strict=True)
-                   if meta["doc_id"] not in self.records]
+        orphans = [cid for cid, _, meta in self._all(["metadatas"]) if meta["doc_id"] not in self.records]
+        self._count = None
         for i in range(0, len(orphans), self.max_batch):
             self._collection.delete(ids=orphans[i : i + self.max_batch])
         return len(orphans)
@@ -226,12 +234,8 @@ class Store:
     def chunks(self) -> list[Chunk]:
         """Every passage of every complete document, in document order."""
         complete = {r.id for r in self.records.values() if r.complete}
-        try:
-            got = self._collection.get(include=["documents", "metadatas"])
-        except Exception as exc:
-            raise IndexCorrupt(f"the index at {self.index_dir} cannot be read ({_short(exc)}); {REBUILD_HINT}") from exc
         out = []
-        for cid, text, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True):
+        for cid, text, meta in self._all(["documents", "metadatas"]):
             if meta["doc_id"] in complete:
                 out.append(Chunk(
                     id=cid, doc_id=str(meta["doc_id"]), doc_name=str(meta["doc_name"]),
@@ -241,9 +245,26 @@ class Store:
         out.sort(key=lambda c: (c.doc_id, c.start))
         return out
 
+    def _all(self, include: list[str]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """Every stored passage, (id, text, metadata), a page at a time: one get() of 100,000 passages
+        exceeds SQLite's variable limit inside Chroma."""
+        offset = 0
+        while True:
+            try:
+                got = self._collection.get(include=include, limit=PAGE, offset=offset)  # type: ignore[arg-type]
+            except Exception as exc:
+                raise IndexCorrupt(
+                    f"the index at {self.index_dir} cannot be read ({_short(exc)}); {REBUILD_HINT}") from exc
+            ids = got["ids"]
+            texts = got.get("documents") or [""] * len(ids)
+            yield from zip(ids, texts, got["metadatas"] or [], strict=True)  # type: ignore[misc]
+            if len(ids) < PAGE:
+                return
+            offset += PAGE
+
     def dense(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the k nearest passages."""
-        count = self._collection.count()
+        count = self.count()
         if count == 0:
             return []
         try:
@@ -257,7 +278,10 @@ class Store:
         return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
     def count(self) -> int:
-        return int(self._collection.count())
+        """Passages stored; cached (Chroma's count costs milliseconds at 100,000) until the next write."""
+        if self._count is None:
+            self._count = int(self._collection.count())
+        return self._count
 
 
 def writer_died(index_dir: Path) -> bool:

@@ -20,6 +20,12 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=200_000)
+def fold_word(word: str) -> str:
+    """fold() for single words, cached."""
+    return fold(word)
+
+
 def words(text: str) -> list[str]:
     """Lower-cased word tokens; apostrophes and hyphens split (l'accord -> l, accord)."""
     return WORD.findall(text.lower())
@@ -106,6 +112,7 @@ _SPELLING = [(re.compile(a), b) for a, b in
               (r"(.)\1", r"\1"), (r"(?<=..)[es]+$", "")]]
 
 
+@lru_cache(maxsize=200_000)  # words repeat: a 100,000-passage index has far fewer distinct words
 def skeleton(word: str) -> str:
     """A folded spelling skeleton for cognate matching: 'Poutine' and 'Putin' both give 'putin'."""
     out = fold(word)

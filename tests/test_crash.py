@@ -58,8 +58,9 @@ def kill_during_ingest(settings: Settings, corpus: Path, after_records: int, ext
     proc.wait()
 
 
-@pytest.mark.parametrize(("after_records", "extra_delay"), [(1, 0.0), (1, 0.25), (4, 0.1), (8, 0.05)],
-                         ids=["default-corpus-pending", "default-corpus-upsert", "mid-batch", "late"])
+# Documents are stored in batches: the manifest lists a batch as pending before its passages are upserted.
+@pytest.mark.parametrize(("after_records", "extra_delay"), [(1, 0.0), (1, 0.3), (2, 0.0), (2, 0.15)],
+                         ids=["default-corpus-pending", "after-default-corpus", "batch-pending", "batch-upsert"])
 def test_sigkill_during_ingest_then_reopen_ask_and_finish(
         after_records: int, extra_delay: float, corpus: Path, clean_count: int, tmp_path: Path,
         cache_dir: Path) -> None:

@@ -4,7 +4,6 @@ Retrieval, the index and the embedding model are real; only the LLM is scripted.
 """
 
 import json
-import socket
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +15,7 @@ from assistant.answering.llm import quote
 from assistant.assistant import Assistant
 from assistant.config import Settings
 from assistant.types import Answer, Chunk, Passage
+from scripts.browser import free_port
 from tests.conftest import run_cli
 from tests.fake_llm import FakeLLM, Reply, Script, role_text
 
@@ -107,12 +107,6 @@ def test_a_question_in_another_language_is_also_searched_translated(llm_assistan
     assert "French" in role_text(translate, "system") and question in role_text(translate, "user")
     assert "Le ministre a rappelé" in sent_passages(fake.answer_requests()[0])[0]
     assert not answer.abstained and "Le ministre a rappelé" in answer.citations[0].text
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 FAILURES = {

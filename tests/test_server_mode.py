@@ -32,7 +32,7 @@ def server_count(url: str) -> int:
 
     port = int(url.rsplit(":", 1)[1])
     client = chromadb.HttpClient(host="127.0.0.1", port=port, settings=ChromaSettings(anonymized_telemetry=False))
-    return client.get_collection("passages").count()
+    return client.get_collection("passages").count()  # the default collection name
 
 
 def test_the_default_corpus_lives_on_the_server_and_answers(remote: Assistant, server: str) -> None:
