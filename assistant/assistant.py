@@ -37,8 +37,7 @@ class Assistant:
         index_dir = settings.index_dir
         index_dir.mkdir(parents=True, exist_ok=True)
         crashed = writer_died(index_dir)
-        if crashed and not settings.chroma_url:
-            recover(index_dir)
+        vectors_lost = crashed and not settings.chroma_url and recover(index_dir)
         folder = resolve_model_dir(settings.model_dir)
         self.embedder = load_embedder(settings.model_dir, cache_dir(settings))
         self.store = Store(index_dir, self.embedder, model_key(folder), settings.chroma_url, settings.collection)
@@ -47,6 +46,8 @@ class Assistant:
         self._lock = threading.RLock()
         if crashed:
             with self.store.writing():
+                if vectors_lost:
+                    self.store.mark_incomplete()
                 if orphans := self.store.prune():
                     log.warning("removed %d passages of documents a crash left half-removed", orphans)
         self._first_use(progress, repair)

@@ -216,6 +216,12 @@ class Store:
         (self.docs_dir / f"{doc_id}.txt").unlink(missing_ok=True)
         return record
 
+    def mark_incomplete(self) -> None:
+        """Every document to be re-indexed from its kept text (its vectors were lost)."""
+        for record in self.records.values():
+            record.complete = False
+        self._write_manifest()
+
     def prune(self) -> int:
         """Delete passages of documents the manifest does not list (left by a crash mid-removal)."""
         orphans = [cid for cid, _, meta in self._all(["metadatas"]) if meta["doc_id"] not in self.records]
@@ -298,28 +304,20 @@ def writer_died(index_dir: Path) -> bool:
 
 
 def recover(index_dir: Path) -> bool:
-    """After a killed writer: check the embedded Chroma in a child process; if it cannot be opened,
-    set it aside and mark every document incomplete, so they are re-indexed from the kept texts.
-    Returns True when the vectors had to be set aside."""
+    """After a killed writer: check the embedded Chroma in a child process; if it cannot be opened, set it
+    aside. Returns True when the vectors were set aside (the caller then re-indexes the kept texts)."""
     chroma_dir = index_dir / "chroma"
-    damaged = False
-    if chroma_dir.exists():
-        probe = subprocess.run([sys.executable, "-c", PROBE, str(chroma_dir)], capture_output=True, text=True,
-                               stdin=subprocess.DEVNULL, timeout=600)
-        damaged = probe.returncode != 0
-    if damaged:
-        aside = index_dir / f"chroma.damaged-{int(time.time())}"
-        log.warning("the index's vectors are damaged (probe exit %s): moved to %s, re-indexing from the kept texts",
-                    probe.returncode, aside.name)
-        shutil.move(str(chroma_dir), aside)
-        manifest = index_dir / "manifest.json"
-        if manifest.exists():
-            with contextlib.suppress(ValueError, KeyError, TypeError):
-                data = json.loads(manifest.read_text(encoding="utf-8"))
-                for d in data["documents"]:
-                    d["complete"] = False
-                manifest.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    return damaged
+    if not chroma_dir.exists():
+        return False
+    probe = subprocess.run([sys.executable, "-c", PROBE, str(chroma_dir)], capture_output=True, text=True,
+                           stdin=subprocess.DEVNULL, timeout=600)
+    if probe.returncode == 0:
+        return False
+    aside = index_dir / f"chroma.damaged-{int(time.time())}"
+    log.warning("the index's vectors are damaged (probe exit %s): moved to %s, re-indexing from the kept texts",
+                probe.returncode, aside.name)
+    shutil.move(str(chroma_dir), aside)
+    return True
 
 
 def _is_connection_error(exc: Exception) -> bool:
