@@ -31,7 +31,9 @@ REBUILD_HINT = "rebuild it with `assistant ingest --rebuild` (the documents are 
 PAGE = 5_000  # passages read from Chroma per request
 WRITING = ".writing"  # present while a writer works; left behind only by a writer that died
 # Opens the embedded Chroma and touches every part of it; run in a child process because Chroma has been
-# seen to die with SIGSEGV on a vector segment truncated mid-write, which no `except` can catch.
+# seen to die with SIGSEGV on a vector segment truncated mid-write, which no `except` can catch. Metadata is
+# read one page, not whole: a get() of 100,000 passages fails inside Chroma (SQLite's variable limit), which
+# would take a large healthy index for a damaged one.
 PROBE = """
 import sys, chromadb
 from chromadb.config import Settings
@@ -41,7 +43,7 @@ for c in client.list_collections():
     if n:
         got = c.get(limit=1, include=["embeddings"])
         c.query(query_embeddings=[got["embeddings"][0]], n_results=min(10, n))
-        c.get(include=["metadatas"])
+        c.get(include=["metadatas"], limit=1000, offset=max(0, n - 1000))
 """
 
 
