@@ -125,22 +125,22 @@ class Assistant:
         """With an LLM: a follow-up is rewritten standalone, a question in another language than the
         documents is also searched translated, and the results are fused. Without: history terms help."""
         question, history = inputs["question"], list(inputs.get("history", ()))
-        lang = detect_language(question)
         k = self.retriever.k
-        if self.llm is None:
-            query = self.search.analyse(question, history)
-            return {**inputs, "lang": query.lang, "passages": self.search.search(query, k)}
-        try:
-            standalone = self.llm.rewrite(question, history) if history else question
-            queries = [standalone] + [self.llm.translate(standalone, doc_lang)
-                                      for doc_lang in self.search.lexical.langs if doc_lang != lang]
-        except Exception as exc:  # the LLM is down: answer without it, and say so
-            log.warning("LLM failed while preparing retrieval: %s", exc)
-            query = self.search.analyse(question, history)
-            return {**inputs, "lang": query.lang, "passages": self.search.search(query, k),
-                    "notice": self.llm.describe(exc)}
-        ranked = [self.search.search(self.search.analyse(q), k) for q in dict.fromkeys(queries)]
-        return {**inputs, "lang": lang, "passages": fuse(ranked, k), "queries": queries}
+        notice = None
+        if self.llm is not None:
+            lang = detect_language(question)
+            try:
+                standalone = self.llm.rewrite(question, history) if history else question
+                queries = [standalone] + [self.llm.translate(standalone, doc_lang)
+                                          for doc_lang in self.search.lexical.langs if doc_lang != lang]
+            except Exception as exc:  # the LLM is down: answer without it, and say so
+                log.warning("LLM failed while preparing retrieval: %s", exc)
+                notice = self.llm.describe(exc)
+            else:
+                ranked = [self.search.search(self.search.analyse(q), k) for q in dict.fromkeys(queries)]
+                return {**inputs, "lang": lang, "passages": fuse(ranked, k), "queries": queries}
+        query = self.search.analyse(question, history)
+        return {**inputs, "lang": query.lang, "passages": self.search.search(query, k), "notice": notice}
 
     def _answer(self, stream: Iterator[dict[str, Any]]) -> Iterator[str | Answer]:
         settings = self.settings

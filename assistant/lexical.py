@@ -105,7 +105,6 @@ class LexicalIndex:
         return any(cognate(form, w) for form in (term.word, *term.translations) if len(form) >= 4
                    for w in self.words[i])
 
-
     def coverage(self, terms: Sequence[Term], i: int) -> float:
         """Weighted share of the question's terms found in passage i; a term found only in a
         neighbouring passage counts NEIGHBOUR_CREDIT (a name is often one sentence away)."""

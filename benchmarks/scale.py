@@ -23,16 +23,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from assistant.config import ROOT, Settings
 from benchmarks.corpus import write_corpus
+from benchmarks.timing import pct, timed
 
 ARTICLE_CHARS = 2_000
 QUERIES = 200
 MEMORY_QUERIES = 2_000  # extra queries answered to see whether memory grows with them
 SEED = 11
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def rss_mb() -> float:
@@ -64,16 +60,6 @@ def collection_name(work: Path) -> str:
     return "".join(ch for ch in work.name if ch.isalnum())
 
 
-def timed(fn: Any, qs: list[str]) -> list[float]:
-    fn(qs[0])
-    out = []
-    for q in qs:
-        start = time.perf_counter()
-        fn(q)
-        out.append((time.perf_counter() - start) * 1000)
-    return out
-
-
 # -- one measurement, in a child process ---------------------------------------------------------
 def run_ours(corpus: Path, work: Path, chroma_url: str | None) -> dict[str, Any]:
     from assistant.assistant import Assistant
@@ -86,7 +72,7 @@ def run_ours(corpus: Path, work: Path, chroma_url: str | None) -> dict[str, Any]
     report = assistant.ingest([corpus])
     seconds = time.perf_counter() - start
     texts = [c.text for c in assistant.search.lexical.chunks]
-    latencies = timed(lambda q: assistant.ask(q), questions(texts, QUERIES))
+    latencies = timed(assistant.ask, questions(texts, QUERIES))
     return {"docs": len(report.added), "passages": report.passages, "seconds": seconds,
             "disk_mb": disk_mb(work / "index") - disk_mb(work / "index" / "cache") if (work / "index").exists() else 0,
             "latencies": latencies, "peak_mb": peak_mb(), "ingest_rss_mb": rss_mb() - base}
@@ -149,7 +135,7 @@ def run_synthetic(work: Path, passages: int, chroma_url: str | None) -> dict[str
     opened = time.perf_counter() - start
     texts = [c.text for c in assistant.search.lexical.chunks]
     qs = questions(texts, QUERIES)
-    latencies = timed(lambda q: assistant.ask(q), qs)
+    latencies = timed(assistant.ask, qs)
     rss = [rss_mb()]
     for round_ in range(2):
         for q in questions(texts, MEMORY_QUERIES, seed=SEED + 1 + round_):

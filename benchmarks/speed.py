@@ -17,26 +17,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from assistant.assistant import Assistant
 from assistant.config import ROOT, Settings
 from benchmarks import recipe
+from benchmarks.timing import pct, timed
 
 ROUNDS = 5
 COLD_RUNS = 3
 QUESTION = "What did Lavrov claim?"
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def timed(fn, questions: list[str]) -> list[float]:  # type: ignore[no-untyped-def]
-    fn(questions[0])  # warm-up
-    out = []
-    for _ in range(ROUNDS):
-        for q in questions:
-            start = time.perf_counter()
-            fn(q)
-            out.append((time.perf_counter() - start) * 1000)
-    return out
 
 
 def cold(cmd: list[str], env: dict[str, str]) -> float:
@@ -66,9 +51,9 @@ def main() -> None:
                     break
 
         rows = {
-            "this project: ask (retrieve + answer)": timed(ours.ask, questions),
-            "this project: first streamed text": (timed(stream_first, questions), first_piece)[1],
-            f"recipe: retriever top-{recipe.K} only": timed(baseline.invoke, questions),
+            "this project: ask (retrieve + answer)": timed(ours.ask, questions, ROUNDS),
+            "this project: first streamed text": (timed(stream_first, questions, ROUNDS), first_piece)[1],
+            f"recipe: retriever top-{recipe.K} only": timed(baseline.invoke, questions, ROUNDS),
         }
         print(f"{'warm, per question (ms)':<40} {'median':>8} {'p95':>8}")
         for name, values in rows.items():

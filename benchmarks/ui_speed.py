@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from assistant.config import ROOT
 from benchmarks import recipe
-from benchmarks.speed import pct
+from benchmarks.timing import pct
 from scripts.browser import chromium, free_port, served
 
 STARTS = 3
