@@ -30,6 +30,22 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_for_http(proc: "subprocess.Popen[bytes]", url: str, timeout: float) -> None:
+    """Poll url until it answers; fail early, with its stderr, if the process exits first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            stderr = proc.stderr.read().decode()[-2000:] if proc.stderr else ""
+            raise RuntimeError(f"{proc.args} exited: {stderr}")
+        try:
+            urllib.request.urlopen(url, timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{url} did not answer within {timeout:.0f} s") from None
+            time.sleep(0.1)
+
+
 @contextlib.contextmanager
 def served(command: Sequence[str], env: dict[str, str], port: int, timeout: float = 600) -> Iterator[float]:
     """Start the app as a user does, wait until it answers over the API; yield the seconds that took."""
@@ -41,16 +57,7 @@ def served(command: Sequence[str], env: dict[str, str], port: int, timeout: floa
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"{' '.join(command)} exited: {proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-            if time.perf_counter() - start > timeout:
-                raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
-            try:
-                urllib.request.urlopen(url, timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for_http(proc, url, timeout)
         Client(url, verbose=False).predict("What did Lavrov claim?", [], api_name="/ask")
         yield time.perf_counter() - start
     finally:

@@ -4,12 +4,10 @@ import contextlib
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from scripts.browser import free_port
+from scripts.browser import free_port, wait_for_http
 
 
 @contextlib.contextmanager
@@ -22,17 +20,7 @@ def chroma_server(path: Path, timeout: float = 60) -> Iterator[str]:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"chroma run exited: {proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-            try:
-                urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"chroma run did not answer on {url} within {timeout:.0f} s") from None
-                time.sleep(0.2)
+        wait_for_http(proc, f"{url}/api/v2/heartbeat", timeout)
         yield url
     finally:
         proc.terminate()
