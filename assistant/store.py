@@ -11,8 +11,10 @@ import json
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -69,21 +71,21 @@ def _chroma_embedding_function(embedder: Embedder) -> Any:
             self._embedder = embedder
 
         def __call__(self, input: Documents) -> Embeddings:
-            return list(self._embedder.embed(list(input)))
+            return list(self._embedder.passages(list(input)))
 
         @staticmethod
         def name() -> str:
             return "assistant-project-embedder"
 
         def get_config(self) -> dict[str, Any]:
-            return {"embedder": self._embedder.name}
+            return {"embedder": self._embedder.key}
 
         @staticmethod
         def build_from_config(config: dict[str, Any]) -> "EmbeddingFunction[Documents]":
             raise NotImplementedError("the assistant passes its embedder explicitly")
 
         def default_space(self) -> Any:
-            return "cosine"
+            return "ip"
 
     return ProjectEmbedding()
 
@@ -92,18 +94,23 @@ class Store:
     """Passages in Chroma plus the manifest and texts; the only module that talks to Chroma."""
 
     def __init__(self, index_dir: Path, embedder: Embedder, model: str, chroma_url: str | None = None,
-                 collection: str = "passages") -> None:
+                 collection: str = "passages", fault: str | None = None, title_context: bool = True) -> None:
         self.index_dir = index_dir
         self.docs_dir = index_dir / "docs"
         self.manifest_path = index_dir / "manifest.json"
         self.embedder = embedder
+        self.title_context = title_context  # passages are embedded with their title too (ingest.chunk_vectors)
         self.model = model
         self.chroma_url = chroma_url
         self.collection_name = collection
         self.docs_dir.mkdir(parents=True, exist_ok=True)
+        self._reading = threading.Lock()  # a reopen (sync) never closes the client under a running query
+        self._seen = self._manifest_stamp()
         self.records = self._read_manifest()
         self._texts: dict[str, str] = {}
         self._count: int | None = None
+        self._fault = fault  # tests: "pending:N" / "upserted:N" kills the process at that point of batch N
+        self._batches = 0
         self._collection = self._open_collection()
 
     # -- opening -----------------------------------------------------------------------------
@@ -121,12 +128,8 @@ class Store:
                 )
             else:
                 client = chromadb.PersistentClient(path=str(self.index_dir / "chroma"), settings=chroma_settings)
-            collection = client.get_or_create_collection(
-                self.collection_name,
-                configuration={"hnsw": {"space": "cosine"}},
-                metadata={"model": self.model},
-                embedding_function=_chroma_embedding_function(self.embedder),
-            )
+            self._client = client
+            collection = self._get_or_create(client)
         except Exception as exc:
             if self.chroma_url and _is_connection_error(exc):
                 raise IndexCorrupt(
@@ -134,13 +137,31 @@ class Store:
                     f"`chroma run --path index/chroma-server --host 127.0.0.1 --port {urlparse(self.chroma_url).port}`"
                 ) from exc
             raise IndexCorrupt(f"the index at {self.index_dir} cannot be read ({_short(exc)}); {REBUILD_HINT}") from exc
-        stored_model = (collection.metadata or {}).get("model")
-        if stored_model and stored_model != self.model:
-            raise IndexCorrupt(
-                f"the index at {self.index_dir} was built with model {stored_model}, not {self.model}; {REBUILD_HINT}"
-            )
+        stored = (collection.metadata or {}).get("model")
+        # vectors of another model (or of an older passage layout) are never mixed with ours: the Assistant
+        # re-embeds the kept texts (see reset_vectors)
+        self.stale_model = stored if stored and stored != self.model else None
         self.max_batch = int(client.get_max_batch_size()) if hasattr(client, "get_max_batch_size") else 1000
         return collection
+
+    def _get_or_create(self, client: Any) -> Any:
+        # inner product: passage vectors are the mean of two unit vectors (text, and title + text), and the
+        # score is then exactly the mean of the two cosines (retrieval.py)
+        return client.get_or_create_collection(
+            self.collection_name,
+            configuration={"hnsw": {"space": "ip"}},
+            metadata={"model": self.model},
+            embedding_function=_chroma_embedding_function(self.embedder),
+        )
+
+    def reset_vectors(self) -> None:
+        """Drop this collection's vectors (made by another model) and mark every document to re-embed;
+        the texts stay, so nothing is lost. The caller holds the write lock."""
+        self._client.delete_collection(self.collection_name)
+        self._collection = self._get_or_create(self._client)
+        self.stale_model = None
+        self._count = None
+        self.mark_incomplete()
 
     def _read_manifest(self) -> dict[str, DocRecord]:
         if not self.manifest_path.exists():
@@ -152,12 +173,43 @@ class Store:
             raise IndexCorrupt(f"the index manifest {self.manifest_path} is damaged ({exc}); {REBUILD_HINT}") from exc
 
     def _write_manifest(self) -> None:
-        tmp = self.manifest_path.with_suffix(".tmp")
+        tmp = self.manifest_path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
         data = {"model": self.model, "documents": [asdict(r) for r in self.records.values()]}
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
         with tmp.open("rb") as f:
             os.fsync(f.fileno())
         tmp.replace(self.manifest_path)  # atomic: a crash leaves the old or the new manifest
+        self._seen = self._manifest_stamp()
+
+    def _manifest_stamp(self) -> tuple[int, int] | None:
+        try:
+            st = self.manifest_path.stat()
+        except FileNotFoundError:
+            return None
+        return st.st_mtime_ns, st.st_size
+
+    def sync(self) -> bool:
+        """Catch up with another process (the CLI) that changed the index since we last looked: re-read
+        the manifest and, embedded, reopen Chroma, whose in-memory vector index does not see another
+        process's writes. A stat() per question when nothing changed. Returns whether anything did."""
+        stamp = self._manifest_stamp()
+        if stamp == self._seen:
+            return False
+        with self._reading:
+            if stamp == self._seen:
+                return False
+            log.info("the index changed on disk: reloading it")
+            try:
+                self.records = self._read_manifest()
+            except IndexCorrupt:
+                return False  # caught mid-write by a process that is not atomic: try at the next question
+            self._texts.clear()
+            if not self.chroma_url:
+                self._client.close()
+                self._collection = self._open_collection()
+            self._count = None
+            self._seen = stamp
+        return True
 
     # -- writing -----------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -191,6 +243,8 @@ class Store:
                 chunks=len(chunks), complete=False, chars=len(document.text),
             )
         self._write_manifest()
+        self._batches += 1
+        self._fault_point("pending")
         chunks = [c for _, doc_chunks in items for c in doc_chunks]
         self._count = None
         for i in range(0, len(chunks), self.max_batch):
@@ -205,9 +259,15 @@ class Store:
                     for c in batch
                 ],
             )
+        self._fault_point("upserted")
         for document, _ in items:
             self.records[document.id].complete = True
         self._write_manifest()
+
+    def _fault_point(self, name: str) -> None:
+        """Deterministic crash tests: die here, as a SIGKILL would, when the settings ask for it."""
+        if self._fault == f"{name}:{self._batches}":
+            os.kill(os.getpid(), signal.SIGKILL)
 
     def remove(self, doc_id: str) -> DocRecord:
         record = self.records.pop(doc_id)
@@ -276,9 +336,10 @@ class Store:
         if count == 0:
             return []
         try:
-            res = self._collection.query(
-                query_embeddings=[vector], n_results=min(k, count), include=["distances"]
-            )
+            with self._reading:
+                res = self._collection.query(
+                    query_embeddings=[vector], n_results=min(k, count), include=["distances"]
+                )
         except Exception as exc:
             raise IndexCorrupt(
                 f"the index at {self.index_dir} cannot be searched ({_short(exc)}); {REBUILD_HINT}"

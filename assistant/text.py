@@ -1,6 +1,7 @@
 """Language tools from packages, never from the corpus: stop words, stemmers, accent folding, detection."""
 
 import re
+import threading
 import unicodedata
 from functools import cache, lru_cache
 
@@ -64,11 +65,18 @@ def function_words(lang: str) -> frozenset[str]:
     return frozenset(base | (stopwordsiso.stopwords(lang) if stopwordsiso.has_lang(lang) else set()))
 
 
-@cache
+_local = threading.local()
+
+
 def _stemmer(lang: str):  # type: ignore[no-untyped-def]
+    """One Snowball stemmer per thread and language: a stemmer keeps state between calls, and one shared
+    by concurrent answers raised IndexError under load (../shared/PITFALLS.md)."""
     import snowballstemmer
 
-    return snowballstemmer.stemmer(STEMMERS.get(lang, "english"))
+    stemmers = _local.__dict__.setdefault("stemmers", {})
+    if lang not in stemmers:
+        stemmers[lang] = snowballstemmer.stemmer(STEMMERS.get(lang, "english"))
+    return stemmers[lang]
 
 
 @lru_cache(maxsize=200_000)
@@ -77,32 +85,10 @@ def stem(word: str, lang: str) -> str:
     return fold(_stemmer(lang).stemWord(word))
 
 
-# Third-person pronouns: a question that uses one ("what did he say?") is about someone named earlier.
-# General grammar of each language, not words of any document.
-PRONOUNS = {
-    "en": {"he", "she", "they", "him", "her", "them", "his", "hers", "their", "it", "its"},
-    "fr": {"il", "elle", "ils", "elles", "lui", "leur", "leurs", "eux", "celui", "celle"},
-    "it": {"lui", "lei", "loro", "egli", "ella", "esso", "essa", "essi", "gli", "suo", "sua"},
-    "es": {"él", "ella", "ellos", "ellas", "le", "les", "su", "sus"},
-    "de": {"er", "sie", "ihm", "ihn", "ihr", "ihnen", "sein", "seine"},
-    "pt": {"ele", "ela", "eles", "elas", "lhe", "seu", "sua", "dele", "dela"},
-    "nl": {"hij", "zij", "ze", "hem", "haar", "hun", "zijn"},
-}
-
-
-def refers_back(text: str, lang: str) -> bool:
-    """Does the text use a third-person pronoun, i.e. lean on an earlier question for its subject?"""
-    return bool(PRONOUNS.get(lang, set()) & set(words(text)))
-
-
 def content_words(text: str, lang: str) -> list[str]:
     """Words that carry meaning: stop words of the language dropped, numbers and single letters kept out."""
     stop = stopwords(lang)
     return [w for w in words(text) if w not in stop and (len(w) > 1 or w.isdigit())]
-
-
-def stems(text: str, lang: str) -> list[str]:
-    return [stem(w, lang) for w in content_words(text, lang)]
 
 
 # Spelling conventions that differ between European languages for the same sound (k/c, ou/u, ph/f, y/i):

@@ -15,19 +15,10 @@ import assistant  # noqa: F401  (sets the offline flags before LangChain and Chr
 K = 4
 
 
-class MiniLM:
-    """LangChain Embeddings over sentence-transformers, as HuggingFaceEmbeddings would do it."""
+def MiniLM() -> Any:  # noqa: N802  (what HuggingFaceEmbeddings would be: sentence-transformers, torch)
+    from assistant.embeddings import TorchEmbedder, resolve_model_dir
 
-    def __init__(self) -> None:
-        from assistant.embeddings import TorchEmbedder, resolve_model_dir
-
-        self._model = TorchEmbedder(resolve_model_dir(None))
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self._model.embed(texts).tolist()
-
-    def embed_query(self, text: str) -> list[float]:
-        return self._model.embed([text])[0].tolist()
+    return TorchEmbedder(resolve_model_dir(None))
 
 
 def build(paths: list[Path], persist_dir: str | None = None) -> Any:
@@ -43,7 +34,7 @@ def build(paths: list[Path], persist_dir: str | None = None) -> Any:
     chunks = splitter.split_documents(docs)
     persist_dir = persist_dir or tempfile.mkdtemp(prefix="recipe-")
     client = chromadb.PersistentClient(path=persist_dir, settings=ChromaSettings(anonymized_telemetry=False))
-    store = Chroma(collection_name="recipe", embedding_function=MiniLM(), client=client)  # type: ignore[arg-type]
+    store = Chroma(collection_name="recipe", embedding_function=MiniLM(), client=client)
     ids = [f"c{i}" for i in range(len(chunks))]
     batch = client.get_max_batch_size()
     for i in range(0, len(chunks), batch):
@@ -57,7 +48,7 @@ def open_persisted(persist_dir: str) -> Any:
     from langchain_chroma import Chroma
 
     client = chromadb.PersistentClient(path=persist_dir, settings=ChromaSettings(anonymized_telemetry=False))
-    store = Chroma(collection_name="recipe", embedding_function=MiniLM(), client=client)  # type: ignore[arg-type]
+    store = Chroma(collection_name="recipe", embedding_function=MiniLM(), client=client)
     return store.as_retriever(search_kwargs={"k": K})
 
 

@@ -1,8 +1,9 @@
-"""The default answerer, no LLM: quote the passages that answer, each with its [n], or abstain.
+"""The extractive answerer, no LLM: quote the passages that answer, each with its [n], or abstain.
 
-It abstains when no passage covers enough of the question (coverage, see lexical.py) and the dense
-similarity is not high on its own: 'What is the capital of Australia?' finds a passage naming
-Australia, but none that speaks of a capital.
+It abstains when none of the best passages covers enough of the question's rare words (coverage.py)
+for its dense similarity: 'What is the capital of Australia?' finds a passage naming Australia, but
+none that speaks of a capital. The threshold is calibrated on the development sets; benchmarks/quality.py
+prints the answerable and unanswerable score distributions it separates.
 """
 
 from collections.abc import Iterator, Sequence
@@ -11,35 +12,39 @@ from assistant.answering import messages
 from assistant.text import fold, grams
 from assistant.types import Answer, Citation, Passage
 
-DENSE_BONUS = 0.5  # dense similarity adds to coverage: close meaning makes up for words that differ
-KEEP_RATIO = 0.8  # further passages are quoted only when nearly as good as the best
-FOLLOWER_SUPPORT = 0.75  # ... and when they cover this share of what the best must cover
+DENSE_WEIGHT = 1.6  # close meaning makes up for words that differ (a question in another language)
+FOLLOWER_GAP = 0.02  # further passages are quoted only when their dense score is this close to the best
 
 
 def answerability(passage: Passage) -> float:
-    """Coverage of the question's terms plus a share of the dense similarity."""
-    return passage.signals.get("support", 0.0) + DENSE_BONUS * max(0.0, passage.signals.get("dense", 0.0))
+    """Coverage of the question's rare words plus a share of the dense similarity."""
+    return passage.signals.get("coverage", 0.0) + DENSE_WEIGHT * passage.signals.get("dense", 0.0)
 
 
-def supported(passage: Passage, min_support: float) -> bool:
-    return answerability(passage) >= min_support
+def best_answerability(passages: Sequence[Passage]) -> float:
+    """The abstention score of a question: its best-covered passage among those coverage was computed for."""
+    return max((answerability(p) for p in passages if "coverage" in p.signals), default=0.0)
 
 
 def select(passages: Sequence[Passage], max_citations: int, min_support: float) -> list[Passage]:
     """The passages worth quoting, best first; empty means abstain."""
-    if not passages or not supported(passages[0], min_support):
+    if not passages or best_answerability(passages) < min_support:
         return []
     best = passages[0]
     chosen = [best]
     for p in passages[1:]:
         if len(chosen) >= max_citations:
             break
-        if p.score < KEEP_RATIO * best.score or answerability(p) < FOLLOWER_SUPPORT * min_support:
-            continue
-        if any(_near_duplicate(p.chunk.text, c.chunk.text) for c in chosen):
+        if p.score < best.score - FOLLOWER_GAP:
+            break
+        if any(_near_duplicate(p.chunk.text, c.chunk.text) or _overlaps(p, c) for c in chosen):
             continue
         chosen.append(p)
     return chosen
+
+
+def _overlaps(a: Passage, b: Passage) -> bool:
+    return a.chunk.doc_id == b.chunk.doc_id and a.chunk.start < b.chunk.end and b.chunk.start < a.chunk.end
 
 
 def _near_duplicate(a: str, b: str) -> bool:

@@ -1,9 +1,8 @@
 """Answers written by an LLM the user runs (Ollama, or any OpenAI-compatible server), still cited.
 
 LCEL: numbered passages -> prompt -> chat model (streamed) -> CitationFilter. The passages are
-delimited as quoted data, so a document that says "ignore your instructions" is only content. The same
-model rewrites follow-ups into standalone questions and translates questions into the documents'
-language for retrieval. Failures raise; the Assistant falls back to the extractive answer.
+delimited as quoted data, so a document that says "ignore your instructions" is only content. The
+same model rewrites follow-ups into standalone questions for retrieval. Failures raise; the Assistant falls back to the extractive answer.
 """
 
 from collections.abc import Iterator, Sequence
@@ -39,8 +38,6 @@ REWRITE_HUMAN = """Earlier questions:
 {history}
 
 Last question: {question}"""
-TRANSLATE_SYSTEM = """Translate the user's question into {language}. Keep names as they are written in \
-{language} news. Reply with the translation only."""
 
 
 def chat_model(settings: Settings) -> Any:
@@ -81,7 +78,7 @@ def history_block(history: Sequence[str]) -> str:
 
 
 class LLMAnswerer:
-    """One chat model, three small chains: answer (streamed), rewrite, translate."""
+    """One chat model, two small chains: answer (streamed) and rewrite."""
 
     def __init__(self, settings: Settings) -> None:
         from langchain_core.output_parsers import StrOutputParser
@@ -95,16 +92,10 @@ class LLMAnswerer:
             [("system", ANSWER_SYSTEM), ("human", ANSWER_HUMAN)]) | self.model
         self.rewrite_chain = ChatPromptTemplate.from_messages(
             [("system", REWRITE_SYSTEM), ("human", REWRITE_HUMAN)]) | self.model | StrOutputParser()
-        self.translate_chain = ChatPromptTemplate.from_messages(
-            [("system", TRANSLATE_SYSTEM), ("human", "{question}")]) | self.model | StrOutputParser()
 
     def rewrite(self, question: str, history: Sequence[str]) -> str:
         """A follow-up made standalone ("what did he say?" -> "what did Lavrov say?")."""
         out = self.rewrite_chain.invoke({"history": "\n".join(f"- {q}" for q in history), "question": question})
-        return _one_line(out) or question
-
-    def translate(self, question: str, lang: str) -> str:
-        out = self.translate_chain.invoke({"language": LANGUAGE_NAMES.get(lang, lang), "question": question})
         return _one_line(out) or question
 
     def stream(self, passages: Sequence[Passage], question: str, history: Sequence[str],
