@@ -2,8 +2,8 @@
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.install-stamp
-# Debian packages: FreeDict dictionaries (cross-language query translation) and chromium (browser tests).
-APT_PACKAGES := dict-freedict-eng-fra dict-freedict-fra-eng dict-freedict-ita-eng dict-freedict-fra-ita chromium
+# Debian packages: chromium (browser tests).
+APT_PACKAGES := chromium
 export HF_HUB_OFFLINE=1
 export TRANSFORMERS_OFFLINE=1
 export ANONYMIZED_TELEMETRY=False
@@ -28,7 +28,7 @@ system:
 	  echo "installing Debian packages: $$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo -n"; fi; \
 	  ($$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing >/dev/null) \
-	    || echo "warning: could not install $$missing (cross-language answers are weaker; browser tests skip)"; \
+	    || echo "warning: could not install $$missing (browser tests skip)"; \
 	fi
 
 run: install

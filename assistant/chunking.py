@@ -27,6 +27,9 @@ _WORD_BEFORE = re.compile(r"([^\W\d_]+)\.?$")
 TARGET_CHARS = 80  # a sentence shorter than this is merged with the next one
 MAX_CHARS = 500  # a passage never grows past this by merging
 HARD_MAX_CHARS = 260  # longer sentences are cut at a clause: a citation should point at one idea
+ABSOLUTE_MAX_CHARS = 1_000  # ... and, without a clause outside a quotation, at a space past this
+SEPARATORS = (", ", "; ", ": ", " –")
+OPENING, CLOSING = "«“", "»”"
 MAX_SENTENCES = 3
 
 
@@ -60,16 +63,31 @@ def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         end -= 1
     if end <= start:
         return
-    while end - start > HARD_MAX_CHARS:
-        window = text[start : start + HARD_MAX_CHARS]
-        cut = max(window.rfind(sep) for sep in (", ", "; ", ": ", " – "))
-        cut = cut + 1 if cut > HARD_MAX_CHARS // 3 else window.rfind(" ")
-        cut = cut if cut > 0 else HARD_MAX_CHARS
-        yield start, start + cut
-        start += cut
+    while end - start > HARD_MAX_CHARS and (cut := _clause_cut(text, start, end)):
+        yield start, cut
+        start = cut
         while start < end and text[start].isspace():
             start += 1
     yield start, end
+
+
+def _clause_cut(text: str, start: int, end: int) -> int | None:
+    """Where a long sentence may be cut: after the last clause separator within HARD_MAX_CHARS that lies
+    outside any quotation and leaves a third of the window behind; never at a bare space, so no citation
+    ends inside a name or a number ('... de Vladimir' / 'Poutine.'). Past ABSOLUTE_MAX_CHARS, any space."""
+    depth, best = 0, None
+    limit = min(end, start + HARD_MAX_CHARS)
+    for i in range(start, limit):
+        ch = text[i]
+        if ch in OPENING:
+            depth += 1
+        elif ch in CLOSING:
+            depth = max(0, depth - 1)
+        elif depth == 0 and i - start > HARD_MAX_CHARS // 3 and text[i : i + 2] in SEPARATORS:
+            best = i + 1
+    if best is None and end - start > ABSOLUTE_MAX_CHARS:
+        best = text.rfind(" ", start, start + ABSOLUTE_MAX_CHARS) + 1 or start + ABSOLUTE_MAX_CHARS
+    return best
 
 
 def chunk(document: Document) -> list[Chunk]:

@@ -16,6 +16,7 @@ from assistant.types import Chunk
 NEIGHBOUR_CREDIT = 0.5  # a word found only in the next or previous passage counts half
 COGNATE_DICE = 0.55  # trigram Dice similarity above which two words count as the same word
 NUMBER_WEIGHT = 4.0  # a number in a question is as telling as a rare word
+HISTORY_WEIGHT = 0.5  # terms of the previous question, for a follow-up
 
 
 @dataclass(frozen=True)
@@ -33,10 +34,16 @@ class Question:
     terms: tuple[Term, ...]
 
     @classmethod
-    def of(cls, text: str) -> "Question":
+    def of(cls, text: str, earlier: str = "") -> "Question":
+        """The question's terms; a previous question's terms (a follow-up's context) count half."""
         lang = detect_language(text)
-        words = dict.fromkeys(content_words(text, lang))
-        return cls(lang, tuple(Term(w, term_weight(w, lang), frozenset({stem(w, lang)})) for w in words))
+        terms = {w: Term(w, term_weight(w, lang), frozenset({stem(w, lang)})) for w in content_words(text, lang)}
+        if earlier:
+            before = detect_language(earlier)
+            for w in content_words(earlier, before):
+                if w not in terms:
+                    terms[w] = Term(w, HISTORY_WEIGHT * term_weight(w, before), frozenset({stem(w, before)}))
+        return cls(lang, tuple(terms.values()))
 
 
 def term_weight(word: str, lang: str) -> float:
@@ -63,8 +70,8 @@ def cognate(a: str, b: str) -> bool:
 @lru_cache(maxsize=50_000)
 def passage_words(text: str, lang: str) -> tuple[frozenset[str], frozenset[str]]:
     """(stems, folded words) of a passage's content words."""
-    words = content_words(text, lang)
-    return frozenset(stem(w, lang) for w in words), frozenset(fold_word(w) for w in words)
+    found = content_words(text, lang)
+    return frozenset(stem(w, lang) for w in found), frozenset(fold_word(w) for w in found)
 
 
 def matches(term: Term, passage: Chunk) -> bool:

@@ -55,7 +55,7 @@ class DenseSearch:
         earlier = list(history[-1:]) if self.signals.history else []
         vector = self.embedder.queries([" ".join([*earlier, question])])[0]
         hits = self.store.dense(vector, max(k, self.candidates))[:k]
-        query = Question.of(question)
+        query = Question.of(question, " ".join(earlier))
         passages = []
         for rank, (cid, sim) in enumerate(hits):
             found = self._locate(cid)

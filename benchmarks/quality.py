@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from assistant.answering.extractive import best_answerability
+from assistant.answering.extractive import DENSE_WEIGHT, best_answerability
 from assistant.assistant import Assistant
 from assistant.config import ROOT, Settings
 from assistant.evaluation import run
@@ -41,7 +41,7 @@ ABLATION = {  # name -> (settings changes, signal changes)
 
 def open_index(folders: list[Path], work: Path, **changes: Any) -> Assistant:
     name = "-".join(f"{k}{v}" for k, v in changes.items()) or "default"
-    settings = Settings(index_dir=work / f"{folders[0].name}-{name}", corpus_dir=work / "none", **changes)
+    settings = Settings(index_dir=work / f"{folders[0].parent.name}-{name}", corpus_dir=work / "none", **changes)
     assistant = Assistant(settings)
     assistant.ingest(folders)
     return assistant
@@ -89,7 +89,7 @@ def main() -> None:
         scores: dict[str, list[tuple[float, float]]] = {"answerable": [], "unanswerable": []}
         for name, questions, folders in SETS:
             items = json.loads(questions.read_text(encoding="utf-8"))["items"]
-            key = folders[0].name
+            key = folders[0].parent.name
             if (key, "default") not in indexes:
                 indexes[key, "default"] = open_index(folders, work)
                 indexes[key, "untitled"] = open_index(folders, work, title_context=False)
@@ -114,10 +114,11 @@ def main() -> None:
             dense.search.signals = Signals()
             print(row(f"recipe (top-{recipe.K}, never abstains)",
                       hits(items, [[d.page_content for d in recipes[key].invoke(i["q"])] for i in items])))
-        threshold = indexes["corpus", "default"].settings.min_support
+        threshold = Settings().min_support
         yes, no = scores["answerable"], scores["unanswerable"]
         print(f"\nabstention, all sets together ({len(yes)} answerable, {len(no)} unanswerable questions):")
-        print(f"  answerability = coverage + 1.6 x dense, best of the top {COVERED} passages; threshold {threshold}")
+        print(f"  answerability = coverage + {DENSE_WEIGHT} x dense, best of the top {COVERED} passages; "
+              f"threshold {threshold}")
         print(f"    answerable   {distribution([a for a, _ in yes])}")
         print(f"    unanswerable {distribution([a for a, _ in no])}")
         print(f"    wrong: {sum(a < threshold for a, _ in yes)} answerable abstained, "

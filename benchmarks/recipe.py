@@ -15,7 +15,7 @@ import assistant  # noqa: F401  (sets the offline flags before LangChain and Chr
 K = 4
 
 
-def MiniLM() -> Any:  # noqa: N802  (what HuggingFaceEmbeddings would be: sentence-transformers, torch)
+def MiniLM() -> Any:
     from assistant.embeddings import TorchEmbedder, resolve_model_dir
 
     return TorchEmbedder(resolve_model_dir(None))

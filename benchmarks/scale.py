@@ -3,8 +3,8 @@
 Run: `make bench` or `.venv/bin/python benchmarks/scale.py [--articles 100 1000] [--passages 100000]`.
 Corpora are generated offline with a fixed seed (benchmarks/corpus.py) and embedded for real. Each
 measurement runs in a child process, so its peak memory (max RSS) is its own. For query latency at
-100,000 passages the dense side is filled with synthetic unit vectors (MiniLM embeds too slowly on 2
-cores to embed that many here), while the lexical side indexes the real generated text; the output says so.
+100,000 passages the vectors are synthetic unit vectors (e5 embeds about 26 short passages a second on
+2 cores: 100,000 would take over two hours), while the passages and documents are real generated text.
 """
 
 import argparse
@@ -71,11 +71,14 @@ def run_ours(corpus: Path, work: Path, chroma_url: str | None) -> dict[str, Any]
     start = time.perf_counter()
     report = assistant.ingest([corpus])
     seconds = time.perf_counter() - start
-    texts = [c.text for c in assistant.search.lexical.chunks]
-    latencies = timed(assistant.ask, questions(texts, QUERIES))
+    latencies = timed(assistant.ask, questions(article_texts(corpus), QUERIES))
     return {"docs": len(report.added), "passages": report.passages, "seconds": seconds,
             "disk_mb": disk_mb(work / "index") - disk_mb(work / "index" / "cache") if (work / "index").exists() else 0,
             "latencies": latencies, "peak_mb": peak_mb(), "ingest_rss_mb": rss_mb() - base}
+
+
+def article_texts(corpus: Path) -> list[str]:
+    return [p.read_text(encoding="utf-8")[:1000] for p in sorted(corpus.glob("*.txt"))]
 
 
 def run_recipe(corpus: Path, work: Path) -> dict[str, Any]:
@@ -86,19 +89,19 @@ def run_recipe(corpus: Path, work: Path) -> dict[str, Any]:
     retriever = recipe.build(paths, str(work / "recipe"))
     seconds = time.perf_counter() - start
     count = retriever.vectorstore._collection.count()
-    texts = [p.read_text(encoding="utf-8")[:1000] for p in paths]
-    latencies = timed(retriever.invoke, questions(texts, QUERIES))
+    latencies = timed(retriever.invoke, questions(article_texts(corpus), QUERIES))
     return {"docs": len(paths), "passages": count, "seconds": seconds, "disk_mb": disk_mb(work / "recipe"),
             "latencies": latencies, "peak_mb": peak_mb()}
 
 
 def fill_synthetic(work: Path, passages: int, chroma_url: str | None) -> Settings:
-    """An index of generated articles whose passages carry seeded random unit vectors, not MiniLM's."""
+    """An index of generated articles whose passages carry seeded random unit vectors, not e5's."""
     import numpy as np
 
     from assistant import documents
+    from assistant.assistant import index_key
     from assistant.chunking import chunk
-    from assistant.embeddings import load_embedder, model_key, resolve_model_dir
+    from assistant.embeddings import load_embedder
     from assistant.store import Store
 
     settings = Settings(index_dir=work / "index", cache_dir=ROOT / "index" / "cache", corpus_dir=work / "none",
@@ -106,8 +109,9 @@ def fill_synthetic(work: Path, passages: int, chroma_url: str | None) -> Setting
     corpus = work / "corpus"
     per_article = 12  # passages in a generated article of ARTICLE_CHARS, about
     write_corpus(corpus, passages // per_article + 1, chars=ARTICLE_CHARS, seed=SEED)
-    store = Store(settings.index_dir, load_embedder(None, settings.cache_dir), model_key(resolve_model_dir(None)),
-                  chroma_url, settings.collection)
+    embedder = load_embedder(settings.embedder, None, settings.cache_dir or ROOT / "index" / "cache")
+    store = Store(settings.index_dir, embedder, index_key(embedder, settings.title_context), chroma_url,
+                  settings.collection)
     rng = np.random.default_rng(SEED)
     total, batch = 0, []
     with store.writing():
@@ -133,7 +137,7 @@ def run_synthetic(work: Path, passages: int, chroma_url: str | None) -> dict[str
     start = time.perf_counter()
     assistant = Assistant(settings)
     opened = time.perf_counter() - start
-    texts = [c.text for c in assistant.search.lexical.chunks]
+    texts = article_texts(work / "corpus")
     qs = questions(texts, QUERIES)
     latencies = timed(assistant.ask, qs)
     rss = [rss_mb()]
@@ -163,7 +167,7 @@ def run_recipe_synthetic(work: Path, passages: int) -> dict[str, Any]:
         vectors = rng.normal(size=(n, 384)).astype(np.float32)
         collection.add(ids=[f"c{i + j}" for j in range(n)], embeddings=vectors / np.linalg.norm(vectors, axis=1,
                        keepdims=True), documents=[f"passage {i + j}" for j in range(n)])
-    store = Chroma(collection_name="recipe", embedding_function=recipe.MiniLM(), client=client)  # type: ignore[arg-type]
+    store = Chroma(collection_name="recipe", embedding_function=recipe.MiniLM(), client=client)
     retriever = store.as_retriever(search_kwargs={"k": recipe.K})
     qs = [f"question numéro {i} sur la guerre ?" for i in range(QUERIES)]
     return {"passages": collection.count(), "latencies": timed(retriever.invoke, qs), "peak_mb": peak_mb()}
@@ -245,8 +249,8 @@ def main() -> None:
             served = measure("synthetic", tmp, passages=args.passages, chroma_url=url)
             row(name, "this project, server", served)
             row(name, "recipe (top-4)", measure("recipe-synthetic", tmp, passages=args.passages))
-    print(f"\n{args.passages:,} passages: dense side = seeded random unit vectors (said so: MiniLM is too slow to "
-          "embed them here); lexical side = the real generated text.")
+    print(f"\n{args.passages:,} passages: vectors = seeded random unit vectors (e5 is too slow to embed them here); "
+          "passages and documents = the real generated text.")
     for label, r in (("embedded", synth), ("server", served)):
         a, b, c = r["rss"]
         print(f"memory ({label}): {a:.0f} MB after {QUERIES} queries, {b:.0f} MB after {MEMORY_QUERIES} more, "

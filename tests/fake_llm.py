@@ -127,5 +127,5 @@ class FakeLLM:
         self.server.server_close()
 
     def answer_requests(self) -> list[dict[str, Any]]:
-        """The requests that asked for an answer (not a rewrite or a translation)."""
+        """The requests that asked for an answer (not a rewrite)."""
         return [r["body"] for r in self.requests if "numbered passages" in role_text(r["body"], "system")]

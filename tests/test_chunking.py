@@ -52,3 +52,14 @@ def test_a_huge_sentence_is_cut_below_the_model_limit() -> None:
     assert len(passages) > 1
     assert all(len(p.text) <= HARD_MAX_CHARS for p in passages)
     assert all(text[p.start : p.end] == p.text for p in passages)
+
+
+def test_a_long_sentence_is_never_cut_inside_a_name_or_a_quotation() -> None:
+    passages = chunk(doc(ARTICLE.read_text(encoding="utf-8")))
+    assert not any(p.text.endswith("Vladimir") for p in passages)  # was cut before 'Poutine.'
+    quote = ("Il a dit : « Nous resterons, quoi qu'il arrive, aux côtés de nos alliés, de nos partenaires, "
+             "de nos amis, et nous ne céderons rien, ni aujourd'hui, ni demain, ni dans dix ans, car la "
+             "sécurité de tous dépend de chacun, et chacun le sait, y compris ceux qui le nient » a conclu M. Dupont.")
+    assert len(quote) > HARD_MAX_CHARS
+    cut = chunk(doc(quote))
+    assert all(p.text.count("«") == p.text.count("»") for p in cut)  # a cut only outside the quotation

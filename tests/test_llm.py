@@ -22,14 +22,12 @@ from tests.fake_llm import FakeLLM, Reply, Script, role_text
 FLAVOURS = ["openai", "ollama"]
 
 
-def scripted(answer: Reply, rewrite: str = "", translate: str = "") -> Script:
-    """Answer requests get `answer`; rewrite and translation requests get their own text."""
+def scripted(answer: Reply, rewrite: str = "") -> Script:
+    """Answer requests get `answer`; rewrite requests get their own text."""
     def script(body: dict[str, Any]) -> Reply:
         system = role_text(body, "system")
         if "standalone question" in system:
             return Reply([rewrite])
-        if system.startswith("Translate"):
-            return Reply([translate or role_text(body, "user")])
         return answer
     return script
 
@@ -95,18 +93,6 @@ def test_an_uncited_reply_is_shown_as_an_abstention(flavour: str, llm_assistant:
     assert isinstance(final, Answer) and final.abstained and final.citations == []
     assert final.text == messages.abstain("en")
     assert not any("many things" in p for p in pieces if isinstance(p, str))  # never shown uncited
-
-
-def test_a_question_in_another_language_is_also_searched_translated(llm_assistant: Any, assistant: Assistant) -> None:
-    question = "Zorblat quixem frangol vu?"  # no word of it is in the documents or any dictionary
-    assert assistant.ask(question).abstained  # without the LLM's translation, nothing is found
-    translation = "Qu'a rappelé le ministre à propos des militaires des armées occidentales ?"
-    llm, fake = llm_assistant("openai", scripted(Reply(["The minister recalled it [1]."]), translate=translation))
-    answer = llm.ask(question)
-    translate = next(r["body"] for r in fake.requests if role_text(r["body"], "system").startswith("Translate"))
-    assert "French" in role_text(translate, "system") and question in role_text(translate, "user")
-    assert "Le ministre a rappelé" in sent_passages(fake.answer_requests()[0])[0]
-    assert not answer.abstained and "Le ministre a rappelé" in answer.citations[0].text
 
 
 FAILURES = {

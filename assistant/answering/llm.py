@@ -2,7 +2,8 @@
 
 LCEL: numbered passages -> prompt -> chat model (streamed) -> CitationFilter. The passages are
 delimited as quoted data, so a document that says "ignore your instructions" is only content. The
-same model rewrites follow-ups into standalone questions for retrieval. Failures raise; the Assistant falls back to the extractive answer.
+same model rewrites follow-ups into standalone questions for retrieval. Failures raise; the Assistant
+falls back to the extractive answer.
 """
 
 from collections.abc import Iterator, Sequence
