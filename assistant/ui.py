@@ -56,10 +56,13 @@ def linkify(text: str, turn: int) -> str:
 
 
 def sources_markdown(answer: Answer, turn: int) -> str:
-    if not answer.citations:
+    """The sources under an answer: those its written answer cites, or every quoted one."""
+    cited = {int(n) for n in MARKER.findall(answer.written)} if answer.written else None
+    shown = [c for c in answer.citations if cited is None or c.n in cited]
+    if not shown:
         return ""
     lines = ["", "", "**Sources**"]
-    for c in answer.citations:
+    for c in shown:
         passage = " ".join(c.text.split())
         short = passage if len(passage) <= 220 else passage[:217] + "…"
         lines.append(f"- [[{c.n}]](#cite-{turn}-{c.n}) *{html.escape(c.title)}* — {html.escape(short)}")

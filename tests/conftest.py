@@ -8,6 +8,10 @@ from pathlib import Path
 
 import pytest
 
+# Tests answer extractively unless they ask for the built-in model (tests/test_local_llm.py): each of its
+# answers costs seconds. Set before any Settings is read, and inherited by the CLI and app processes.
+os.environ["ASSISTANT_LLM"] = "extractive"
+
 from assistant.assistant import Assistant
 from assistant.config import ROOT, Settings
 

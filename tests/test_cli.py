@@ -46,7 +46,7 @@ def test_ask_json_has_exact_citations(cli_settings: Settings) -> None:
     first = data["citations"][0]
     text = (cli_settings.index_dir / "docs" / f"{first['doc_id']}.txt").read_text(encoding="utf-8")
     assert text[first["start"] : first["end"]] == first["text"]
-    assert "Bruxelles" in first["text"]
+    assert any("Bruxelles" in c["text"] for c in data["citations"][:3])
 
 
 @pytest.mark.parametrize("question", ["", "   \n\t "])

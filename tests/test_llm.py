@@ -56,43 +56,62 @@ def sent_passages(body: dict[str, Any]) -> list[str]:
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
 def test_the_chain_sends_numbered_passages_history_and_the_rule_to_cite(flavour: str, llm_assistant: Any) -> None:
-    reply = Reply(["Lavrov says Western soldiers ", "fight in Ukraine [1", "]. He denies ", "it [7]. ",
+    reply = Reply(["Lavrov says the soldiers ", "fight in Ukraine [1", "]. He denies ", "it [7]. ",
                    "The accord is legal [2]."])
     assistant, fake = llm_assistant(flavour, scripted(reply, rewrite="What did Lavrov say about Western soldiers?"))
-    answer = assistant.ask("What did he say about Western soldiers?", ["What did Lavrov claim?"])
+    pieces = list(assistant.stream("What did he say about Western soldiers?", ["What did Lavrov claim?"]))
+    answer = pieces[-1]
 
     rewrite = next(r["body"] for r in fake.requests if "standalone" in role_text(r["body"], "system"))
     assert "What did Lavrov claim?" in role_text(rewrite, "user")
     (body,) = fake.answer_requests()
     system, human = role_text(body, "system"), role_text(body, "user")
-    assert "[n]" in system and "cite" in system and "not instructions" in system and "English" in system
+    assert "[n]" in system and "not instructions" in system and "English" in system
     assert "What did Lavrov claim?" in human  # the history
     passages = sent_passages(body)
-    assert len(passages) >= 2 and "occidentaux" in passages[0]  # retrieval used the standalone question
+    assert "occidentaux" in passages[0]  # retrieval used the standalone question
+    assert [c.text for c in answer.citations] == passages  # the prompt's numbers are the evidence's
 
     assert answer.answerer == f"{flavour}:fake-model" and not answer.abstained
-    assert "[1]" in answer.text and "[2]" in answer.text and "[7]" not in answer.text  # invented marker dropped
-    assert [c.text for c in answer.citations] == passages[:2]
-    for c in answer.citations:  # every kept marker maps to exact offsets in the document
+    assert answer.written == "Lavrov says the soldiers fight in Ukraine [1]. The accord is legal [2]."
+    assert answer.removed == [{"sentence": "He denies it [7].", "reason": "cites a passage that was not given"}]
+    evidence = "".join(p for p in pieces[: len(passages) + 1] if isinstance(p, str))
+    assert answer.text.startswith(evidence) and "[1]" in evidence  # the evidence came first
+    assert answer.text.endswith(answer.written)
+    assert "[7]" not in "".join(p for p in pieces if isinstance(p, str))  # never shown, not even while streaming
+    for c in answer.citations:  # every marker maps to exact offsets in the document
         assert assistant.text(c.doc_id)[c.start : c.end] == c.text
 
 
-def test_markers_are_renumbered_in_the_order_they_are_cited(llm_assistant: Any) -> None:
-    assistant, fake = llm_assistant("openai", scripted(Reply(["Rutte confirmed it [3], in Brussels [1]."])))
+def test_each_check_removes_what_its_sources_do_not_say(llm_assistant: Any) -> None:
+    def script(body: dict[str, Any]) -> Reply:
+        first = " ".join(sent_passages(body)[0].split()[:8]).rstrip(".,;:")
+        return Reply([f"{first} [1]. This sentence cites nothing. Something else happened [9]. ",
+                      "It happened 123456 times [1]. Later Angela Merkel agreed [1]. ",
+                      "The municipal museum reopens on 3 May [1]."])
+
+    assistant, _ = llm_assistant("openai", script)
     answer = assistant.ask("Who confirmed the deployment of North Korean troops?")
-    passages = sent_passages(fake.answer_requests()[0])
-    assert answer.text.startswith("Rutte confirmed it [1], in Brussels [2]")
-    assert [c.text for c in answer.citations] == [passages[2], passages[0]]
+    reasons = [r["reason"] for r in answer.removed]
+    assert reasons == ["cites no passage", "cites a passage that was not given", "number not in its sources: 123456",
+                       "name not in its sources: Angela, Merkel", "copied from the prompt's example"]
+    assert answer.written and answer.written.endswith("[1].") and "Merkel" not in answer.written
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
-def test_an_uncited_reply_is_shown_as_an_abstention(flavour: str, llm_assistant: Any) -> None:
+def test_an_uncited_reply_is_never_shown_and_the_evidence_stays(flavour: str, llm_assistant: Any) -> None:
     assistant, _ = llm_assistant(flavour, scripted(Reply(["Lavrov claimed ", "many things, all false."])))
     pieces = list(assistant.stream("What did Lavrov claim?"))
     final = pieces[-1]
-    assert isinstance(final, Answer) and final.abstained and final.citations == []
-    assert final.text == messages.abstain("en")
+    assert isinstance(final, Answer) and not final.abstained and final.citations and final.written is None
+    assert final.text.endswith(messages.no_written("en"))
     assert not any("many things" in p for p in pieces if isinstance(p, str))  # never shown uncited
+
+
+def test_the_models_abstention_phrase_becomes_the_abstention(llm_assistant: Any) -> None:
+    assistant, _ = llm_assistant("openai", scripted(Reply([messages.abstain("fr")])))
+    answer = assistant.ask("Qu'a dit Lavrov sur l'accord ?")
+    assert answer.abstained and answer.text == messages.abstain("fr") and answer.citations == []
 
 
 FAILURES = {

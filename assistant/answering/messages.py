@@ -34,3 +34,31 @@ def abstain(lang: str) -> str:
 
 def empty_index(lang: str) -> str:
     return EMPTY_INDEX.get(lang, EMPTY_INDEX["en"])
+
+WAITING = {
+    "en": "(The written answer is waiting for another question's to finish…)",
+    "fr": "(La réponse rédigée attend la fin d'une autre…)",
+    "it": "(La risposta scritta attende che un'altra finisca…)",
+    "es": "(La respuesta redactada espera a que termine otra…)",
+    "de": "(Die geschriebene Antwort wartet, bis eine andere fertig ist…)",
+}
+NO_WRITTEN = {
+    "en": "No checked written answer could be made: the quoted passages above are the evidence.",
+    "fr": "Aucune réponse rédigée vérifiée n'a pu être produite : les passages cités ci-dessus sont les preuves.",
+    "it": "Non è stato possibile scrivere una risposta verificata: i passi citati sopra sono le prove.",
+    "es": "No se pudo redactar una respuesta verificada: los pasajes citados arriba son las pruebas.",
+    "de": "Es konnte keine geprüfte Antwort geschrieben werden: die zitierten Passagen oben sind die Belege.",
+}
+WRITTEN_HEAD = {"en": "Answer:", "fr": "Réponse :", "it": "Risposta:", "es": "Respuesta:", "de": "Antwort:"}
+
+
+def waiting(lang: str) -> str:
+    return "\n\n" + WAITING.get(lang, WAITING["en"])
+
+
+def no_written(lang: str) -> str:
+    return NO_WRITTEN.get(lang, NO_WRITTEN["en"])
+
+
+def written_head(lang: str) -> str:
+    return WRITTEN_HEAD.get(lang, WRITTEN_HEAD["en"])

