@@ -189,10 +189,7 @@ class Assistant:
             return
         assert written is not None
         removed = [r.as_dict() for r in written.removed]
-        if written.abstained:
-            text = messages.abstain(lang)
-            yield Answer(text=text, citations=[], abstained=True, answerer=self.llm.name, lang=lang, removed=removed)
-        elif written.text is None:
+        if written.text is None:
             yield replace(evidence, text=f"{evidence.text}\n\n{messages.no_written(lang)}", answerer=self.llm.name,
                           removed=removed)
         else:

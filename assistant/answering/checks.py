@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.coverage import cognate
+from assistant.coverage import word_grams
 from assistant.text import fold_word, grams, stem, words
 
 MARKER = re.compile(r"\[(\d+)\]")
@@ -29,6 +29,7 @@ NAME = re.compile(r"\b[^\W\d_][^\W_]*\b")
 TEXT2NUM_LANGS = {"en", "fr", "it", "es", "de", "pt", "nl"}
 COMMON_ZIPF = {"de": 4.0}  # German capitalises nouns: only its rarer capitalised words are taken for names
 EXAMPLE_OVERLAP = 0.5  # a sentence this close to the prompt's example answer was copied from it
+NAME_DICE = 0.5  # looser than retrieval's cognates: Korean/coréennes 0.55, Corea/Corée and Brussels/Bruxelles 0.5
 SAME_WORD = 0.89  # e5 cosine of two single words above which they are one name in two languages
 WordVectors = Callable[[Sequence[str]], np.ndarray]  # words -> unit vectors (the embedder's passages())
 
@@ -78,7 +79,7 @@ def name_in(name: str, source: str, lang: str, vectors: WordVectors | None) -> b
     folded = fold_word(name)
     if folded in found or (name.isupper() and folded[::-1] in found):  # NATO/OTAN
         return True
-    if len(folded) >= 4 and any(cognate(folded, w) for w in found if len(w) >= 3):
+    if len(folded) >= 4 and any(dice(folded, w) >= NAME_DICE for w in found if len(w) >= 3):
         return True
     stems = {stem(w, lang) for w in found}  # a demonym and its root: Russian / russes (stem 'russ')
     if any(len(s) >= 4 and folded.startswith(s) for s in stems):
@@ -90,6 +91,11 @@ def name_in(name: str, source: str, lang: str, vectors: WordVectors | None) -> b
         return False
     matrix = vectors([name, *candidates])
     return bool(float((matrix[1:] @ matrix[0]).max()) >= SAME_WORD)
+
+
+def dice(a: str, b: str) -> float:
+    ga, gb = word_grams(a), word_grams(b)
+    return 2 * len(ga & gb) / (len(ga) + len(gb))
 
 
 def close_to(a: str, b: str) -> bool:
