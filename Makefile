@@ -43,6 +43,7 @@ test: install
 bench: install
 	$(PY) benchmarks/quality.py
 	$(PY) benchmarks/speed.py
+	$(PY) benchmarks/llm_speed.py
 	$(PY) benchmarks/ui_speed.py
 	$(PY) benchmarks/scale.py
 	$(PY) benchmarks/load.py

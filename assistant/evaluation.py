@@ -61,6 +61,7 @@ def run(assistant: Assistant, items: list[dict[str, Any]]) -> dict[str, Any]:
             "citations": [{k: v for k, v in c.as_dict().items() if k in ("n", "doc", "start", "end", "text", "score")}
                           for c in answer.citations[:5]],
             "latency_ms": round(latency, 2), "answerer": answer.answerer, "notice": answer.notice,
+            "written": answer.written, "removed": answer.removed,
         })
     return {"results": results, "summary": summarise(items, results)}
 
@@ -87,6 +88,8 @@ def summarise(items: list[dict[str, Any]], results: list[dict[str, Any]]) -> dic
         "p50_ms": round(statistics.median(r["latency_ms"] for r in results), 2) if results else None,
         "answerable": len(answerable),
         "unanswerable": len(unanswerable),
+        "written": share([r["written"] is not None for _, r in answerable]),  # checked written answers
+        "removed": sum(len(r["removed"]) for r in results),  # written sentences not shown
     }
 
 

@@ -27,21 +27,22 @@ QUESTIONS = ["What did Lavrov claim?", "Qui a confirmé le déploiement ?", "Dov
              "Que vont continuer à faire les Alliés ?", "Is Kursk in Russia or in Ukraine?"]
 
 
-def one_run(index_dir: Path) -> dict[str, float]:
+def one_run(index_dir: Path, llm: str, clients: int, each: int) -> dict[str, float]:
     from gradio_client import Client
 
     port = free_port()
-    env = {"ASSISTANT_INDEX_DIR": str(index_dir), "ASSISTANT_QUEUE_SIZE": "256"}
+    env = {"ASSISTANT_INDEX_DIR": str(index_dir), "ASSISTANT_QUEUE_SIZE": "256", "ASSISTANT_LLM": llm,
+           "ASSISTANT_CACHE_DIR": str(ROOT / "index" / "cache"), "ASSISTANT_LLM_TIMEOUT_S": "600"}
     latencies: list[float] = []
     errors: list[str] = []
     with served([sys.executable, "app.py"], env, port, warm=False):
         url = f"http://127.0.0.1:{port}"
-        start = threading.Barrier(CLIENTS)
+        start = threading.Barrier(clients)
 
         def client(i: int) -> None:
             session = Client(url, verbose=False)
             start.wait()
-            for j in range(QUESTIONS_EACH):
+            for j in range(each):
                 question = QUESTIONS[(i + j) % len(QUESTIONS)]
                 t = time.perf_counter()
                 try:
@@ -53,8 +54,8 @@ def one_run(index_dir: Path) -> dict[str, float]:
                 latencies.append((time.perf_counter() - t) * 1000)
 
         began = time.perf_counter()
-        with ThreadPoolExecutor(CLIENTS) as pool:
-            list(pool.map(client, range(CLIENTS)))
+        with ThreadPoolExecutor(clients) as pool:
+            list(pool.map(client, range(clients)))
         wall = time.perf_counter() - began
     for e in errors[:5]:
         print(f"    error: {e}", flush=True)
@@ -65,16 +66,19 @@ def one_run(index_dir: Path) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--local-clients", type=int, default=10, help="clients (one question each) for the "
+                        "built-in model's run: its written answers queue, one generation at a time")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="load-") as tmp:
         index_dir = Path(tmp) / "index"
-        Assistant(Settings(index_dir=index_dir, cache_dir=ROOT / "index" / "cache"))  # the default corpus, built
-        print(f"{CLIENTS} clients x {QUESTIONS_EACH} questions at once, cold app each run, extractive answerer")
-        print(f"{'run':<5} {'requests':>8} {'failed':>7} {'p50 ms':>8} {'p95 ms':>8} {'answers/s':>10}")
-        for run in range(1, args.runs + 1):
-            r = one_run(index_dir)
-            print(f"{run:<5} {CLIENTS * QUESTIONS_EACH:>8} {r['errors']:>7} {r['p50']:>8.0f} {r['p95']:>8.0f} "
-                  f"{r['throughput']:>10.1f}", flush=True)
+        Assistant(Settings(index_dir=index_dir, cache_dir=ROOT / "index" / "cache", llm="extractive"))  # built once
+        print(f"{'answerer':<12} {'run':<4} {'clients':>7} {'requests':>8} {'failed':>7} {'p50 ms':>8} {'p95 ms':>8} "
+              f"{'answers/s':>10}   (cold app each run, all clients at once)")
+        runs = [("extractive", CLIENTS, QUESTIONS_EACH)] * args.runs + [("local", args.local_clients, 1)]
+        for run, (llm, clients, each) in enumerate(runs, start=1):
+            r = one_run(index_dir, llm, clients, each)
+            print(f"{llm:<12} {run:<4} {clients:>7} {clients * each:>8} {r['errors']:>7} {r['p50']:>8.0f} "
+                  f"{r['p95']:>8.0f} {r['throughput']:>10.2f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -41,7 +41,8 @@ ABLATION = {  # name -> (settings changes, signal changes)
 
 def open_index(folders: list[Path], work: Path, **changes: Any) -> Assistant:
     name = "-".join(f"{k}{v}" for k, v in changes.items()) or "default"
-    settings = Settings(index_dir=work / f"{folders[0].parent.name}-{name}", corpus_dir=work / "none", **changes)
+    settings = Settings(index_dir=work / f"{folders[0].parent.name}-{name}", corpus_dir=work / "none",
+                        llm="extractive", **changes)
     assistant = Assistant(settings)
     assistant.ingest(folders)
     return assistant

@@ -65,6 +65,7 @@ def run_ours(corpus: Path, work: Path, chroma_url: str | None) -> dict[str, Any]
     from assistant.assistant import Assistant
 
     settings = Settings(index_dir=work / "index", cache_dir=ROOT / "index" / "cache", corpus_dir=work / "none",
+                        llm="extractive",
                         chroma_url=chroma_url, collection=collection_name(work))
     assistant = Assistant(settings)
     base = rss_mb()
@@ -105,6 +106,7 @@ def fill_synthetic(work: Path, passages: int, chroma_url: str | None) -> Setting
     from assistant.store import Store
 
     settings = Settings(index_dir=work / "index", cache_dir=ROOT / "index" / "cache", corpus_dir=work / "none",
+                        llm="extractive",
                         chroma_url=chroma_url, collection=collection_name(work))
     corpus = work / "corpus"
     per_article = 12  # passages in a generated article of ARTICLE_CHARS, about

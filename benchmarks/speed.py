@@ -38,7 +38,7 @@ def main() -> None:
     corpus = sorted((ROOT / "corpus").glob("*.txt"))
     with tempfile.TemporaryDirectory() as tmp:
         index_dir, recipe_dir = Path(tmp) / "index", Path(tmp) / "recipe"
-        settings = Settings(index_dir=index_dir, cache_dir=ROOT / "index" / "cache")
+        settings = Settings(index_dir=index_dir, cache_dir=ROOT / "index" / "cache", llm="extractive")
         ours = Assistant(settings)
         baseline = recipe.build(corpus, str(recipe_dir))
         first_piece: list[float] = []
@@ -58,12 +58,18 @@ def main() -> None:
         print(f"{'warm, per question (ms)':<40} {'median':>8} {'p95':>8}")
         for name, values in rows.items():
             print(f"{name:<40} {statistics.median(values):>8.1f} {pct(values, 0.95):>8.1f}")
-        env = {**os.environ, "ASSISTANT_INDEX_DIR": str(index_dir), "ASSISTANT_CACHE_DIR": str(settings.cache_dir),
+        env = {**os.environ, "ASSISTANT_LLM": "extractive", "ASSISTANT_INDEX_DIR": str(index_dir),
+               "ASSISTANT_CACHE_DIR": str(settings.cache_dir),
                "RECIPE_DIR": str(recipe_dir)}
         ours_cold = cold([sys.executable, "-m", "assistant.cli", "ask", QUESTION], env)
         base_cold = cold([sys.executable, str(Path(__file__).parent / "recipe.py"), QUESTION], env)
         print(f"\ncold `assistant ask` on an existing index: {ours_cold:.2f} s (median of {COLD_RUNS})")
         print(f"cold recipe (import, open index, one query): {base_cold:.2f} s; ratio {ours_cold / base_cold:.2f}")
+        trace = subprocess.run([sys.executable, "-X", "importtime", "-m", "assistant.cli", "ask", QUESTION], env=env,
+                               capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        heavy = ("| torch", "| sentence_transformers")
+        torch = [line for line in trace.stderr.splitlines() if line.rstrip().endswith(heavy)]
+        print(f"torch imported by a cold `assistant ask` (python -X importtime): {'yes' if torch else 'no'}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,68 @@
+"""The built-in chat model as a reader meets it: evidence on screen, first written sentence, full answer.
+
+Run: `make bench` or `.venv/bin/python benchmarks/llm_speed.py`. Warm (model loaded, one question asked
+first), over the dev questions: median and p95 of the time to the evidence (the first text piece), to the
+first sentence of the written answer, and to the finished answer; the extractive answerer beside it in
+the same run; the process's peak memory. Also how many answers got a checked written answer.
+"""
+
+import json
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from assistant.answering import messages
+from assistant.assistant import Assistant
+from assistant.config import ROOT, Settings
+from assistant.types import Answer
+from benchmarks.timing import pct
+
+SHARED = ROOT.parent / "shared"
+
+
+def run(assistant: Assistant, questions: list[str]) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {"evidence": [], "first written": [], "full": [], "written": []}
+    assistant.ask(questions[0])  # warm: the model is loaded once per process
+    for q in questions:
+        start = time.perf_counter()
+        first = written = None
+        for piece in assistant.stream(q):
+            now = (time.perf_counter() - start) * 1000
+            if isinstance(piece, str):
+                first = first or now
+                if written is None and any(f"**{h}**" in piece for h in messages.WRITTEN_HEAD.values()):
+                    written = now
+            elif isinstance(piece, Answer):
+                out["written"].append(1.0 if piece.written else 0.0)
+        out["full"].append((time.perf_counter() - start) * 1000)
+        out["evidence"].append(first or 0.0)
+        if written is not None:
+            out["first written"].append(written)
+    return out
+
+
+def main() -> None:
+    items = [i for i in json.loads((SHARED / "dev_questions.json").read_text())["items"] if not i.get("abstain")]
+    questions = [i["q"] for i in items]
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Settings(index_dir=Path(tmp) / "index", cache_dir=ROOT / "index" / "cache")
+        results = {
+            "extractive": run(Assistant(base.model_copy(update={"llm": "extractive"})), questions),
+            "local (built-in model)": run(Assistant(base.model_copy(update={"llm": "local"})), questions),
+        }
+    print(f"{len(questions)} dev questions, warm, ms      {'median':>8} {'p95':>8}")
+    for system, r in results.items():
+        for name in ("evidence", "first written", "full"):
+            if r[name]:
+                print(f"  {system:<24} {name:<14} {statistics.median(r[name]):>8.0f} {pct(r[name], 0.95):>8.0f}")
+        print(f"  {system:<24} checked written answers: {int(sum(r['written']))} of {len(r['written'])}")
+    print(f"peak RSS of this process (both answerers, model loaded): "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
