@@ -103,7 +103,7 @@ def close_to(a: str, b: str) -> bool:
     return bool(ga and gb) and 2 * len(ga & gb) / (len(ga) + len(gb)) >= EXAMPLE_OVERLAP
 
 
-def check(text: str, passages: Sequence[str], passage_lang: str, lang: str, example: str = "",
+def check(text: str, passages: Sequence[str], passage_lang: str, lang: str, examples: Sequence[str] = (),
           vectors: WordVectors | None = None) -> tuple[list[str], list[Removed]]:
     """(sentences kept, sentences removed with their reason). Markers name passages 1..len(passages)."""
     kept: list[str] = []
@@ -114,7 +114,7 @@ def check(text: str, passages: Sequence[str], passage_lang: str, lang: str, exam
         source = " ".join(passages[n - 1] for n in dict.fromkeys(valid))
         if not valid:
             reason = "cites no passage" if not cited else "cites a passage that was not given"
-        elif example and close_to(MARKER.sub("", sentence), example):
+        elif any(close_to(MARKER.sub("", sentence), example) for example in examples):
             reason = "copied from the prompt's example"
         elif missing := numbers(sentence, lang) - numbers(source, passage_lang):
             reason = f"number not in its sources: {', '.join(sorted(missing))}"

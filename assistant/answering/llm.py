@@ -25,9 +25,11 @@ from assistant.types import Passage
 
 LANGUAGE_NAMES = {"en": "English", "fr": "French", "it": "Italian", "es": "Spanish", "de": "German",
                   "pt": "Portuguese", "nl": "Dutch"}
-# The evidence's best passages the model reads: each costs 1-3 s of prefill on 2 cores. Measured on 16 dev
-# questions: 2 passages gave 9 checked answers (first sentence 6.7 s median), 3 gave 8 (7.7 s).
-PROMPT_PASSAGES = 2
+# The evidence's passages the model reads: each costs 1-3 s of prefill on 2 cores. Measured on 16 dev
+# questions: 2 passages gave 9 checked answers (first sentence 6.7 s median), 3 gave 8 (7.7 s); but with
+# 2 the model never sees what the third quoted passage says ("What did Lavrov claim?" has two claims, in
+# passages 1 and 3), so it reads all the evidence the reader sees.
+PROMPT_PASSAGES = 3
 MAX_TOKENS = 160  # two or three sentences: every token costs ~0.05-0.1 s on 2 cores
 
 # Why each rule is there: without a marker rule and an example the small model often omits [n]; without the
@@ -56,7 +58,7 @@ ANSWER_HUMAN = """Answer in {language}.
 {passages}
 
 Question: {question}"""
-EXAMPLE_ANSWER = "The municipal museum reopens on 3 May"
+EXAMPLE_ANSWERS = ("The municipal museum reopens on 3 May",)
 REWRITE_SYSTEM = """Rewrite the user's last question as a standalone question that can be understood \
 without the conversation: replace pronouns and vague references with who or what they refer to. Keep the \
 question's language. Reply with the rewritten question only."""
@@ -194,7 +196,7 @@ class LLMAnswerer:
     def _checked(self, complete: list[str], texts: list[str], passage_lang: str, lang: str,
                  written: Written) -> Iterator[str]:
         for sentence in complete:
-            kept, removed = check(sentence, texts, passage_lang, lang, EXAMPLE_ANSWER, self._word_vectors)
+            kept, removed = check(sentence, texts, passage_lang, lang, EXAMPLE_ANSWERS, self._word_vectors)
             written.removed += removed
             yield from kept
 
