@@ -67,7 +67,7 @@ class Settings(BaseSettings):
         description="Tests only: SIGKILL this process at a named point of an ingest (pending:N, upserted:N).",
     )
     llm_timeout_s: float = Field(
-        30.0, gt=0, le=600, description="Seconds to wait for the model's first token (and between tokens)."
+        60.0, gt=0, le=600, description="Seconds to wait for the model's first token (and between tokens)."
     )
 
 

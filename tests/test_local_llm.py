@@ -19,7 +19,9 @@ MODEL = ROOT / "index" / "cache" / "models" / FILE_NAME  # joined by `make insta
 @pytest.fixture(scope="module")
 def local(settings: Settings) -> Assistant:
     """The shared test index, answered by the built-in model (joined into the repo's cache by make install)."""
-    return Assistant(settings.model_copy(update={"llm": "local", "cache_dir": ROOT / "index" / "cache"}))
+    # a generous timeout: the tests check what the model writes, not how fast (a loaded machine is slow)
+    return Assistant(settings.model_copy(update={"llm": "local", "cache_dir": ROOT / "index" / "cache",
+                                                 "llm_timeout_s": 600.0}))
 
 
 def assert_checked(answer: object, lang: str) -> None:

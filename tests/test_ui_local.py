@@ -18,7 +18,7 @@ BOT = "#chat [data-testid='bot']"
 def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     root = tmp_path_factory.mktemp("ui-local")
     settings = Settings(index_dir=root / "index", data_dir=root / "data", cache_dir=ROOT / "index" / "cache",
-                        port=free_port(), llm="local")
+                        port=free_port(), llm="local", llm_timeout_s=600.0)
     assistant = Assistant(settings)
     demo = launch(assistant, prevent_thread_lock=True)
     yield assistant
@@ -42,7 +42,7 @@ def test_evidence_then_the_english_answer_and_its_source_highlighted(local_serve
         evidence = page.locator(BOT).last.inner_text()
         assert "According to the documents" in evidence and "answered by" not in evidence  # before the model
         page.wait_for_function(f"() => /answered by: local/.test(document.querySelector(\"{BOT}\")?.innerText || '')",
-                               timeout=180_000)
+                               timeout=500_000)
         final = page.locator(BOT).last.inner_text()
         assert "droit international" in final  # the evidence stays
         assert "Answer:" in final or "No checked written answer" in final
