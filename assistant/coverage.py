@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.text import content_words, detect_language, fold_word, grams, stem
+from assistant.text import content_words, detect_language, fold_word, grams, stem, zipf
 from assistant.types import Chunk
 
 NEIGHBOUR_CREDIT = 0.5  # a word found only in the next or previous passage counts half
@@ -48,11 +48,9 @@ class Question:
 
 def term_weight(word: str, lang: str) -> float:
     """Rare words carry the question."""
-    from wordfreq import zipf_frequency
-
     if word.isdigit():
         return NUMBER_WEIGHT
-    return max(0.5, 7.0 - zipf_frequency(word, lang))
+    return max(0.5, 7.0 - zipf(word, lang))
 
 
 @lru_cache(maxsize=200_000)

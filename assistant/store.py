@@ -220,9 +220,11 @@ class Store:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as exc:
+                holder = _read_pid(self.index_dir / WRITING)
+                who = f"process {holder}" if holder else "another process"
                 raise IndexInUse(
-                    f"the index at {self.index_dir} is in use by another process that is writing to it; "
-                    "wait for it to finish, or run several processes against a Chroma server (ASSISTANT_CHROMA_URL)"
+                    f"the index at {self.index_dir} is in use: {who} is writing to it; wait for it to finish, "
+                    "or run several processes against a Chroma server (ASSISTANT_CHROMA_URL)"
                 ) from exc
             marker = self.index_dir / WRITING
             marker.write_text(str(os.getpid()))
@@ -381,6 +383,14 @@ def recover(index_dir: Path) -> bool:
                 probe.returncode, aside.name)
     shutil.move(str(chroma_dir), aside)
     return True
+
+
+def _read_pid(marker: Path) -> str | None:
+    try:
+        text = marker.read_text().strip()
+    except OSError:
+        return None
+    return text if text.isdigit() else None
 
 
 def _is_connection_error(exc: Exception) -> bool:

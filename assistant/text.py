@@ -47,12 +47,32 @@ def stopwords(lang: str) -> frozenset[str]:
     """
     import bm25s.stopwords
     import stopwordsiso
-    from wordfreq import zipf_frequency
 
     base = set(getattr(bm25s.stopwords, NLTK_LISTS.get(lang, ""), ()))
     if stopwordsiso.has_lang(lang):
-        base |= {w for w in stopwordsiso.stopwords(lang) if zipf_frequency(w, lang) >= COMMON_ZIPF}
+        base |= {w for w in stopwordsiso.stopwords(lang) if zipf(w, lang) >= COMMON_ZIPF}
     return frozenset(base | {fold(w) for w in base})
+
+
+@cache
+def _frequencies(lang: str) -> dict[str, float]:
+    from wordfreq import get_frequency_dict
+
+    try:
+        return dict(get_frequency_dict(lang))
+    except (LookupError, ValueError):
+        return {}
+
+
+def zipf(word: str, lang: str) -> float:
+    """wordfreq's Zipf frequency of a single lower-case word, looked up in its table (zipf_frequency also
+    tokenises every word, which made building the stop word lists cost half a second per process)."""
+    import math
+
+    table = _frequencies(lang)
+    word = word.lower()
+    freq = table.get(word) or table.get(word.replace("ß", "ss"), 0.0)  # wordfreq's tables spell ß as ss
+    return round(math.log10(freq) + 9, 2) if freq > 0 else 0.0
 
 
 @cache

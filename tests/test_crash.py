@@ -1,6 +1,7 @@
 """Bad days: SIGKILL in the middle of an ingest, a damaged vector segment, a second writer."""
 
 import json
+import os
 import signal
 from pathlib import Path
 
@@ -99,7 +100,7 @@ def test_a_second_writer_gets_index_in_use(fresh_settings: Settings, tmp_path: P
     note.write_text("# Note\n\nLes ministres se réuniront à Vienne.\n", encoding="utf-8")
     with first.store.writing():
         done = run_cli("ingest", str(note), settings=fresh_settings)
-        assert done.returncode == 2 and "in use" in done.stderr
+        assert done.returncode == 2 and f"in use: process {os.getpid()} is writing" in done.stderr
     assert [d.name for d in first.documents()] == ["nato-north-korean-troops-kursk.fr.txt"]  # nothing half-done
     with pytest.raises(IndexInUse), first.store.writing(), first.store.writing():
         pass

@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 
 from assistant.coverage import word_grams
-from assistant.text import fold_word, grams, stem, words
+from assistant.text import fold_word, grams, stem, words, zipf
 
 MARKER = re.compile(r"\[(\d+)\]")
 # A sentence ends at . ! ? (and any markers right after it), before a space and the next sentence.
@@ -61,14 +61,12 @@ def numbers(text: str, lang: str) -> frozenset[str]:
 def names(sentence: str, lang: str) -> list[str]:
     """Proper names of a sentence: capitalised words that are not a frequent word of its language
     placed at the start, and acronyms."""
-    from wordfreq import zipf_frequency
-
     found = []
     tokens = NAME.findall(MARKER.sub(" ", sentence))
     for i, token in enumerate(tokens):
         if not token[0].isupper() or len(token) < 2:
             continue
-        common = zipf_frequency(token.lower(), lang)
+        common = zipf(token.lower(), lang)
         if token.isupper() or (i > 0 and common < COMMON_ZIPF.get(lang, 9.0)) or common < 3.0:
             found.append(token)
     return found
