@@ -119,7 +119,7 @@ class Assistant:
         return self.store.text(doc_id)
 
     def _refresh(self) -> None:
-        self.search = DenseSearch(self.store, self.embedder, self.settings.candidates)
+        self.search = DenseSearch(self.store, self.embedder)
         self.retriever = PassageRetriever(search=self.search, k=max(8, self.settings.citations * 3))
         self.chain = self._chain()
 

@@ -37,7 +37,6 @@ class Settings(BaseSettings):
         description="Chroma collection name: several indexes can share one server under different names.",
     )
     citations: int = Field(3, ge=1, le=5, description="At most this many passages cited in an answer.")
-    candidates: int = Field(30, ge=5, le=500, description="Passages the dense search proposes.")
     min_support: float = Field(
         2.32, ge=0.0, le=4.0, description="Answerability (coverage + 2.5 x dense) one of the best passages "
         "needs, else abstain (calibrated on the development sets: benchmarks/quality.py)."

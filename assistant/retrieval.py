@@ -41,11 +41,9 @@ class Signals:
 class DenseSearch:
     """Ranks the index's passages for a question."""
 
-    def __init__(self, store: Store, embedder: Embedder, candidates: int = 30,
-                 signals: Signals | None = None) -> None:
+    def __init__(self, store: Store, embedder: Embedder, signals: Signals | None = None) -> None:
         self.store = store
         self.embedder = embedder
-        self.candidates = candidates
         self.signals = signals or Signals()
         self._passages_of = lru_cache(maxsize=4096)(self._chunk_document)
 
@@ -54,7 +52,7 @@ class DenseSearch:
             return []
         earlier = list(history[-1:]) if self.signals.history else []
         vector = self.embedder.queries([" ".join([*earlier, question])])[0]
-        hits = self.store.dense(vector, max(k, self.candidates))[:k]
+        hits = self.store.dense(vector, k)
         query = Question.of(question, " ".join(earlier))
         passages = []
         for rank, (cid, sim) in enumerate(hits):
