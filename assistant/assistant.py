@@ -169,7 +169,7 @@ class Assistant:
 
     def _write(self, evidence: Answer, question: str, history: Sequence[str], lang: str) -> Iterator[str | Answer]:
         assert self.llm is not None
-        chosen = [p for p in self._chosen(evidence)]
+        chosen = self._chosen(evidence)
         written, head_shown = None, False
         head = f"\n\n**{messages.written_head(lang)}** "
         try:

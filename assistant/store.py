@@ -205,7 +205,7 @@ class Store:
                 return False  # caught mid-write by a process that is not atomic: try at the next question
             self._texts.clear()
             if not self.chroma_url:
-                self._client.close()
+                self._client.close()  # type: ignore[attr-defined]
                 self._collection = self._open_collection()
             self._count = None
             self._seen = stamp

@@ -77,7 +77,7 @@ def chat_model(settings: Settings) -> Any:
         from assistant.local_model import LocalServer, model_file
 
         server = LocalServer.get(model_file(settings.llm_gguf, cache_dir(settings) / "models"))
-        return ChatOpenAI(model="local", base_url=server.url, api_key=server.api_key,  # type: ignore[arg-type]
+        return ChatOpenAI(model="local", base_url=server.url, api_key=server.api_key,  # type: ignore[arg-type,call-arg]
                           timeout=timeout, max_retries=0, temperature=0, streaming=True, max_tokens=MAX_TOKENS)
     if settings.llm == "openai":
         if not settings.llm_base_url:
@@ -85,7 +85,7 @@ def chat_model(settings: Settings) -> Any:
         from langchain_openai import ChatOpenAI
 
         return ChatOpenAI(model=settings.llm_model or "default", base_url=settings.llm_base_url,
-                          api_key=settings.llm_api_key or "none", timeout=timeout,  # type: ignore[arg-type]
+                          api_key=settings.llm_api_key or "none", timeout=timeout,  # type: ignore[arg-type,call-arg]
                           max_retries=0, temperature=0, streaming=True, max_tokens=MAX_TOKENS)
     if settings.llm == "ollama":
         if not settings.llm_model:
