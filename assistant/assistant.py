@@ -22,7 +22,7 @@ from assistant.local_model import BadModelFile
 from assistant.retrieval import DenseSearch, PassageRetriever, from_langchain
 from assistant.store import DocRecord, Store, recover, writer_died
 from assistant.text import detect_language
-from assistant.types import Answer, Chunk, Document, Passage
+from assistant.types import Answer, Document, Passage
 
 log = logging.getLogger(__name__)
 INITIALISED = ".initialised"  # written once the default corpus has been offered to a new index
@@ -154,9 +154,10 @@ class Assistant:
         """The extractive evidence at once; then, with a language model, its checked written answer."""
         settings = self.settings
         for inputs in stream:
-            passages, lang, notice = inputs["passages"], inputs["lang"], inputs.get("notice")
+            lang, notice = inputs["lang"], inputs.get("notice")
+            chosen = extractive.select(inputs["passages"], settings.citations, settings.min_support)
             evidence = None
-            for piece in extractive.stream(passages, lang, settings.citations, settings.min_support):
+            for piece in extractive.quote(chosen, lang):
                 if isinstance(piece, Answer):
                     evidence = replace(piece, notice=notice)
                 else:
@@ -165,11 +166,12 @@ class Assistant:
             if self.llm is None or evidence.abstained or notice:
                 yield evidence
                 continue
-            yield from self._write(evidence, inputs["question"], inputs.get("history", ()), lang)
+            yield from self._write(evidence, chosen, inputs["question"], inputs.get("history", ()), lang)
 
-    def _write(self, evidence: Answer, question: str, history: Sequence[str], lang: str) -> Iterator[str | Answer]:
+    def _write(self, evidence: Answer, chosen: Sequence[Passage], question: str, history: Sequence[str],
+               lang: str) -> Iterator[str | Answer]:
+        """The model's checked answer after the evidence; `chosen` are the evidence's passages, numbered alike."""
         assert self.llm is not None
-        chosen = self._chosen(evidence)
         written, head_shown = None, False
         head = f"\n\n**{messages.written_head(lang)}** "
         try:
@@ -195,12 +197,6 @@ class Assistant:
         else:
             yield replace(evidence, text=evidence.text + head + written.text, answerer=self.llm.name,
                           written=written.text, removed=removed)
-
-    def _chosen(self, evidence: Answer) -> list[Passage]:
-        """The evidence's passages, numbered as in the evidence, for the model's prompt."""
-        return [Passage(Chunk(id=f"{c.doc_id}:{c.start}-{c.end}", doc_id=c.doc_id, doc_name=c.doc, title=c.title,
-                              start=c.start, end=c.end, text=c.text, lang=detect_language(c.text)), c.score)
-                for c in evidence.citations]
 
     def validate(self, question: str) -> str:
         question = (question or "").strip()

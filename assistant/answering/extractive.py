@@ -60,7 +60,12 @@ def citations_for(chosen: Sequence[Passage]) -> list[Citation]:
 
 def stream(passages: Sequence[Passage], lang: str, max_citations: int, min_support: float) -> Iterator[str | Answer]:
     """Yield the answer's text piece by piece, then the finished Answer."""
-    chosen = select(passages, max_citations, min_support)
+    return quote(select(passages, max_citations, min_support), lang)
+
+
+def quote(chosen: Sequence[Passage], lang: str) -> Iterator[str | Answer]:
+    """The chosen passages quoted with their [n] (numbered in order), piece by piece, then the Answer;
+    none chosen is the abstention."""
     if not chosen:
         text = messages.abstain(lang)
         yield text
