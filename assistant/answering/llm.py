@@ -69,7 +69,8 @@ Last question: {question}"""
 
 
 def chat_model(settings: Settings) -> Any:
-    """The LangChain chat model for the configured backend; the built-in model is loaded here, once."""
+    """The LangChain chat model for the configured backend (settings checked by LLMAnswerer); the built-in
+    model is loaded here, once."""
     timeout = settings.llm_timeout_s
     if settings.llm == "local":
         from langchain_openai import ChatOpenAI
@@ -80,19 +81,15 @@ def chat_model(settings: Settings) -> Any:
         return ChatOpenAI(model="local", base_url=server.url, api_key=server.api_key,  # type: ignore[arg-type,call-arg]
                           timeout=timeout, max_retries=0, temperature=0, streaming=True, max_tokens=MAX_TOKENS)
     if settings.llm == "openai":
-        if not settings.llm_base_url:
-            raise AssistantError("ASSISTANT_LLM=openai needs ASSISTANT_LLM_BASE_URL (e.g. http://127.0.0.1:8080/v1)")
         from langchain_openai import ChatOpenAI
 
         return ChatOpenAI(model=settings.llm_model or "default", base_url=settings.llm_base_url,
                           api_key=settings.llm_api_key or "none", timeout=timeout,  # type: ignore[arg-type,call-arg]
                           max_retries=0, temperature=0, streaming=True, max_tokens=MAX_TOKENS)
     if settings.llm == "ollama":
-        if not settings.llm_model:
-            raise AssistantError("ASSISTANT_LLM=ollama needs ASSISTANT_LLM_MODEL (e.g. llama3.1:8b)")
         from langchain_ollama import ChatOllama
 
-        return ChatOllama(model=settings.llm_model, base_url=settings.llm_base_url or "http://127.0.0.1:11434",
+        return ChatOllama(model=settings.llm_model or "", base_url=settings.llm_base_url or "http://127.0.0.1:11434",
                           temperature=0, client_kwargs={"timeout": timeout})
     raise AssistantError(f"unknown LLM backend {settings.llm!r}: use local, extractive, openai or ollama")
 
@@ -133,7 +130,8 @@ class LLMAnswerer:
         # the built-in model answers in seconds on a laptop: retrieval with the history is enough for a
         # follow-up there (tests/test_local_llm.py); a rewrite costs a whole generation
         self.rewrites = settings.llm != "local"
-        self.embedder = embedder
+        # a word's vector, for the name check: the same names come back question after question
+        self._word_vector = lru_cache(maxsize=20_000)(lambda word: embedder.passages([word])[0])
         self._turn = threading.Lock()  # one generation at a time per model: the others wait their turn
         self._loading = threading.Lock()
         self._chains: tuple[Any, Any] | None = None
@@ -201,7 +199,7 @@ class LLMAnswerer:
             yield from kept
 
     def _word_vectors(self, words: Sequence[str]) -> np.ndarray:
-        return np.stack([_word_vector(self.embedder, w) for w in words])
+        return np.stack([self._word_vector(w) for w in words])
 
     def describe(self, exc: BaseException) -> str:
         """One line for the user: what went wrong with the LLM, in words."""
@@ -238,11 +236,3 @@ def _settled(reply: str) -> tuple[list[str], str]:
     cut = spans[-hold].start()
     return [m.group().strip() for m in spans[:-hold]], reply[cut:]
 
-
-@lru_cache(maxsize=20_000)
-def _word_vector_cached(key: str, word: str, embedder: Any) -> np.ndarray:
-    return embedder.passages([word])[0]
-
-
-def _word_vector(embedder: Embedder, word: str) -> np.ndarray:
-    return _word_vector_cached(embedder.key, word, embedder)
