@@ -58,11 +58,16 @@ def word_grams(word: str) -> frozenset[str]:
     return frozenset(grams(word))
 
 
+def dice(a: str, b: str) -> float:
+    """Dice similarity of two words' spelling-skeleton trigrams."""
+    ga, gb = word_grams(a), word_grams(b)
+    return 2 * len(ga & gb) / (len(ga) + len(gb))
+
+
 @lru_cache(maxsize=1_000_000)  # bounded: memory follows the vocabulary, not the questions asked
 def cognate(a: str, b: str) -> bool:
     """Same word across spelling or inflection: occident/occidentaux, Koursk/Kursk."""
-    ga, gb = word_grams(a), word_grams(b)
-    return abs(len(a) - len(b)) <= 3 and 2 * len(ga & gb) / (len(ga) + len(gb)) >= COGNATE_DICE
+    return abs(len(a) - len(b)) <= 3 and dice(a, b) >= COGNATE_DICE
 
 
 @lru_cache(maxsize=50_000)

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.coverage import word_grams
+from assistant.coverage import dice
 from assistant.text import fold_word, grams, stem, words, zipf
 
 MARKER = re.compile(r"\[(\d+)\]")
@@ -89,11 +89,6 @@ def name_in(name: str, source: str, lang: str, vectors: WordVectors | None) -> b
         return False
     matrix = vectors([name, *candidates])
     return bool(float((matrix[1:] @ matrix[0]).max()) >= SAME_WORD)
-
-
-def dice(a: str, b: str) -> float:
-    ga, gb = word_grams(a), word_grams(b)
-    return 2 * len(ga & gb) / (len(ga) + len(gb))
 
 
 def close_to(a: str, b: str) -> bool:
