@@ -1,9 +1,12 @@
 """Language tools from packages, never from the corpus: stop words, stemmers, accent folding, detection."""
 
+import importlib.util
 import re
 import threading
 import unicodedata
 from functools import cache, lru_cache
+from pathlib import Path
+from types import ModuleType
 
 # Languages we can detect and stem; stop words from stopwordsiso, stemmers from snowballstemmer.
 STEMMERS = {
@@ -45,44 +48,73 @@ def stopwords(lang: str) -> frozenset[str]:
     stopwordsiso alone drops content words ('text', 'year', 'old'); NLTK's alone keeps question
     words ('say', 'many'); wordfreq's general frequencies decide between them.
     """
-    import bm25s.stopwords
     import stopwordsiso
 
-    base = set(getattr(bm25s.stopwords, NLTK_LISTS.get(lang, ""), ()))
+    base = set(_nltk_list(lang))
     if stopwordsiso.has_lang(lang):
         base |= {w for w in stopwordsiso.stopwords(lang) if zipf(w, lang) >= COMMON_ZIPF}
     return frozenset(base | {fold(w) for w in base})
 
 
 @cache
-def _frequencies(lang: str) -> dict[str, float]:
-    from wordfreq import get_frequency_dict
+def function_words(lang: str) -> frozenset[str]:
+    """Both lists whole: enough to tell languages apart, and cheap (no frequency tables loaded)."""
+    import stopwordsiso
 
-    try:
-        return dict(get_frequency_dict(lang))
-    except (LookupError, ValueError):
-        return {}
-
-
-def zipf(word: str, lang: str) -> float:
-    """wordfreq's Zipf frequency of a single lower-case word, looked up in its table (zipf_frequency also
-    tokenises every word, which made building the stop word lists cost half a second per process)."""
-    import math
-
-    table = _frequencies(lang)
-    word = word.lower()
-    freq = table.get(word) or table.get(word.replace("ß", "ss"), 0.0)  # wordfreq's tables spell ß as ss
-    return round(math.log10(freq) + 9, 2) if freq > 0 else 0.0
+    return frozenset(set(_nltk_list(lang)) | (stopwordsiso.stopwords(lang) if stopwordsiso.has_lang(lang) else set()))
 
 
 @cache
-def function_words(lang: str) -> frozenset[str]:
-    """Both lists whole: enough to tell languages apart, and cheap (no frequency tables loaded)."""
-    import bm25s.stopwords
-    import stopwordsiso
+def _nltk_module() -> ModuleType:
+    """bm25s's stop word lists, a module of plain tuples, loaded on its own: importing the bm25s package
+    imports scipy, a fifth of a second of every cold `assistant ask` (benchmarks/speed.py)."""
+    spec = importlib.util.find_spec("bm25s")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("bm25s (its stop word lists) is not installed: run `make install`")
+    path = Path(spec.submodule_search_locations[0]) / "stopwords.py"
+    module_spec = importlib.util.spec_from_file_location("assistant._nltk_stopwords", path)
+    assert module_spec is not None and module_spec.loader is not None
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return module
 
-    base = set(getattr(bm25s.stopwords, NLTK_LISTS.get(lang, ""), ()))
-    return frozenset(base | (stopwordsiso.stopwords(lang) if stopwordsiso.has_lang(lang) else set()))
+
+def _nltk_list(lang: str) -> tuple[str, ...]:
+    return tuple(getattr(_nltk_module(), NLTK_LISTS.get(lang, ""), ()))
+
+
+@cache
+def _zipf_table(lang: str) -> dict[str, float]:
+    """wordfreq's Zipf frequencies for a language, read from its data file ("cBpack": a gzipped msgpack
+    list whose n-th word list holds the words of frequency 10^(-n/100)). Importing the wordfreq package
+    (ftfy, langcodes, regex) cost 0.4 s of every cold `assistant ask`; its tables are all we use."""
+    import gzip
+
+    import msgpack
+
+    spec = importlib.util.find_spec("wordfreq")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("wordfreq (word frequencies) is not installed: run `make install`")
+    data = Path(spec.submodule_search_locations[0]) / "data"
+    for size in ("large", "small"):  # wordfreq's "best" list
+        path = data / f"{size}_{lang}.msgpack.gz"
+        if path.is_file():
+            with gzip.open(path, "rb") as f:
+                header, *buckets = msgpack.load(f, raw=False)
+            if header != {"format": "cB", "version": 1}:
+                raise ValueError(f"{path}: not a wordfreq frequency list")
+            table: dict[str, float] = {}
+            for n, bucket in enumerate(buckets):  # dict.fromkeys: a third of the time of a comprehension
+                table.update(dict.fromkeys(bucket, round(9 - n / 100, 2)))
+            return table
+    return {}
+
+
+def zipf(word: str, lang: str) -> float:
+    """wordfreq's Zipf frequency of a single lower-case word (0 when unknown), looked up in its table."""
+    table = _zipf_table(lang)
+    word = word.lower()
+    return table.get(word) or table.get(word.replace("ß", "ss"), 0.0)  # wordfreq's tables spell ß as ss
 
 
 _local = threading.local()
