@@ -41,14 +41,14 @@ def sentences(text: str) -> Iterator[tuple[int, int]]:
         pos = line_start + len(line)
         cut = 0
         for match in _END.finditer(line):
-            if _is_abbreviation(line[cut : match.start() + 1]):
+            if is_abbreviation(line[cut : match.start() + 1]):
                 continue
             yield from _trimmed(text, line_start + cut, line_start + match.end())
             cut = match.end()
         yield from _trimmed(text, line_start + cut, line_start + len(line))
 
 
-def _is_abbreviation(before: str) -> bool:
+def is_abbreviation(before: str) -> bool:
     match = _WORD_BEFORE.search(before.rstrip("."))
     if not match:
         return False

@@ -111,6 +111,7 @@ class Store:
         self._count: int | None = None
         self._fault = fault  # tests: "pending:N" / "upserted:N" kills the process at that point of batch N
         self._batches = 0
+        self.wrote = False  # whether this process wrote to the index (cli: nothing to save at exit)
         self._collection = self._open_collection()
 
     # -- opening -----------------------------------------------------------------------------
@@ -226,6 +227,7 @@ class Store:
                     f"the index at {self.index_dir} is in use: {who} is writing to it; wait for it to finish, "
                     "or run several processes against a Chroma server (ASSISTANT_CHROMA_URL)"
                 ) from exc
+            self.wrote = True
             marker = self.index_dir / WRITING
             marker.write_text(str(os.getpid()))
             try:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from assistant.answering import messages
+from assistant.answering.checks import sentences
 from assistant.answering.llm import quote
 from assistant.assistant import Assistant
 from assistant.config import Settings
@@ -88,14 +89,22 @@ def test_each_check_removes_what_its_sources_do_not_say(llm_assistant: Any) -> N
         first = " ".join(sent_passages(body)[0].split()[:8]).rstrip(".,;:")
         return Reply([f"{first} [1]. This sentence cites nothing. Something else happened [9]. ",
                       "It happened 123456 times [1]. Later Angela Merkel agreed [1]. ",
-                      "The municipal museum reopens on 3 May [1]."])
+                      "The municipal museum reopens on 3 May [1]. [1]."])
 
     assistant, _ = llm_assistant("openai", script)
     answer = assistant.ask("Who confirmed the deployment of North Korean troops?")
     reasons = [r["reason"] for r in answer.removed]
     assert reasons == ["cites no passage", "cites a passage that was not given", "number not in its sources: 123456",
-                       "name not in its sources: Angela, Merkel", "copied from the prompt's example"]
+                       "name not in its sources: Angela, Merkel", "copied from the prompt's example", "says nothing"]
     assert answer.written and answer.written.endswith("[1].") and "Merkel" not in answer.written
+
+
+def test_a_written_sentence_ends_at_its_marker_not_at_an_initial() -> None:
+    # split at "U.", the tail "S., and its partners [2]." was shown alone while the head was removed
+    assert sentences("NATO consults Ukraine, the U. S., and its partners [2]. Rutte said so [1].") == [
+        "NATO consults Ukraine, the U. S., and its partners [2].", "Rutte said so [1]."]
+    assert sentences("Rutte confirmed it. [1][2] Lavrov denied it [3].") == [
+        "Rutte confirmed it. [1][2]", "Lavrov denied it [3]."]
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)

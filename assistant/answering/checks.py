@@ -17,6 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from assistant.chunking import is_abbreviation
 from assistant.coverage import dice
 from assistant.text import fold_word, grams, stem, words, zipf
 
@@ -43,8 +44,23 @@ class Removed:
         return {"sentence": self.sentence, "reason": self.reason}
 
 
+def spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence. A piece that ends at an abbreviation or an initial, with no marker,
+    goes on into the next: cut at "753 av." or "the U.", the head was removed (it cites nothing) and the
+    tail ("J.-C. [1].", "S., and its partners [2].") was shown alone."""
+    out: list[tuple[int, int]] = []
+    for m in SENTENCE.finditer(text):
+        if not m.group().strip():
+            continue
+        if out and is_abbreviation(text[out[-1][0] : out[-1][1]]) and not MARKER.search(text[out[-1][0] : out[-1][1]]):
+            out[-1] = (out[-1][0], m.end())
+        else:
+            out.append((m.start(), m.end()))
+    return out
+
+
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in SENTENCE.findall(text.strip()) if s.strip()]
+    return [text[a:b].strip() for a, b in spans(text)]
 
 
 @lru_cache(maxsize=4096)
@@ -107,6 +123,8 @@ def check(text: str, passages: Sequence[str], passage_lang: str, lang: str, exam
         source = " ".join(passages[n - 1] for n in dict.fromkeys(valid))
         if not valid:
             reason = "cites no passage" if not cited else "cites a passage that was not given"
+        elif not words(MARKER.sub(" ", sentence)):  # a bare "[1]." (seen on PIAF) answers nothing
+            reason = "says nothing"
         elif any(close_to(MARKER.sub("", sentence), example) for example in examples):
             reason = "copied from the prompt's example"
         elif missing := numbers(sentence, lang) - numbers(source, passage_lang):

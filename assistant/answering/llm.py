@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from assistant.answering import messages
-from assistant.answering.checks import SENTENCE, Removed, check, sentences
+from assistant.answering.checks import Removed, check, sentences, spans
 from assistant.config import Settings, cache_dir
 from assistant.embeddings import Embedder
 from assistant.errors import AssistantError
@@ -25,11 +25,13 @@ from assistant.types import Passage
 
 LANGUAGE_NAMES = {"en": "English", "fr": "French", "it": "Italian", "es": "Spanish", "de": "German",
                   "pt": "Portuguese", "nl": "Dutch"}
-# The evidence's passages the model reads: each costs 1-3 s of prefill on 2 cores. Measured on 16 dev
-# questions: 2 passages gave 9 checked answers (first sentence 6.7 s median), 3 gave 8 (7.7 s); but with
-# 2 the model never sees what the third quoted passage says ("What did Lavrov claim?" has two claims, in
-# passages 1 and 3), so it reads all the evidence the reader sees.
-PROMPT_PASSAGES = 3
+# The evidence's passages the model reads: each costs 1-3 s of prefill on 2 cores (llama.cpp reads ~42
+# prompt tokens/s here). Measured on the 27 answerable dev and cross-language news questions: 3 passages
+# gave 18 checked written answers, first checked sentence 6.2 s median; 2 gave 18 at 4.8 s. The model
+# writes one sentence either way, so the third passage bought nothing but time (the reader still sees it
+# in the evidence; "What did Lavrov claim?" has its second claim there, which the model never stated
+# even when it could read it).
+PROMPT_PASSAGES = 2
 MAX_TOKENS = 160  # two or three sentences: every token costs ~0.05-0.1 s on 2 cores
 
 # Why each rule is there: without a marker rule and an example the small model often omits [n]; without the
@@ -243,12 +245,12 @@ def _settled(reply: str) -> tuple[list[str], str]:
     """(sentences that can no longer change, the rest of the reply as it is): the last sentence may still
     grow, and a [n] often comes after its sentence's period, so a sentence followed only by a marker in
     progress waits too."""
-    spans = [m for m in SENTENCE.finditer(reply) if m.group().strip()]
+    found = [reply[a:b].strip() for a, b in spans(reply)]
     hold = 1
-    if len(spans) >= 2 and not spans[-1].group().strip()[0].isalnum() and spans[-1].group().strip()[0] not in "«\"“(":
+    if len(found) >= 2 and not found[-1][0].isalnum() and found[-1][0] not in "«\"“(":
         hold = 2
-    if len(spans) <= hold:
+    if len(found) <= hold:
         return [], reply
-    cut = spans[-hold].start()
-    return [m.group().strip() for m in spans[:-hold]], reply[cut:]
+    cut = spans(reply)[-hold][0]
+    return found[:-hold], reply[cut:]
 
