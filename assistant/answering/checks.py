@@ -52,7 +52,8 @@ def spans(text: str) -> list[tuple[int, int]]:
     for m in SENTENCE.finditer(text):
         if not m.group().strip():
             continue
-        if out and is_abbreviation(text[out[-1][0] : out[-1][1]]) and not MARKER.search(text[out[-1][0] : out[-1][1]]):
+        before = text[out[-1][0] : out[-1][1]] if out else ""
+        if before and is_abbreviation(before) and not MARKER.search(before):
             out[-1] = (out[-1][0], m.end())
         else:
             out.append((m.start(), m.end()))

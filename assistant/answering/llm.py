@@ -245,12 +245,12 @@ def _settled(reply: str) -> tuple[list[str], str]:
     """(sentences that can no longer change, the rest of the reply as it is): the last sentence may still
     grow, and a [n] often comes after its sentence's period, so a sentence followed only by a marker in
     progress waits too."""
-    found = [reply[a:b].strip() for a, b in spans(reply)]
+    bounds = spans(reply)
+    found = [reply[a:b].strip() for a, b in bounds]
     hold = 1
     if len(found) >= 2 and not found[-1][0].isalnum() and found[-1][0] not in "«\"“(":
         hold = 2
     if len(found) <= hold:
         return [], reply
-    cut = spans(reply)[-hold][0]
-    return found[:-hold], reply[cut:]
+    return found[:-hold], reply[bounds[-hold][0] :]
 
