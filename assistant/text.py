@@ -169,6 +169,13 @@ def grams(word: str, n: int = 3) -> list[str]:
     return [padded[i : i + n] for i in range(len(padded) - n + 1)]
 
 
+def overlap(a: str, b: str) -> float:
+    """Dice similarity of two texts' character 4-gram sets (spaces kept, as '_'): how much of one text
+    the other repeats (a near-duplicate passage, a sentence copied from the prompt's example)."""
+    ga, gb = (set(grams(fold(t).replace(" ", "_"), 4)) for t in (a, b))
+    return 2 * len(ga & gb) / max(1, len(ga) + len(gb))
+
+
 def detect_language(text: str, default: str = "en") -> str:
     """The language whose stop words (and accents) the text uses most; short or unclear text -> default."""
     tokens = words(text)

@@ -19,7 +19,7 @@ import numpy as np
 
 from assistant.chunking import is_abbreviation
 from assistant.coverage import dice
-from assistant.text import fold_word, grams, stem, words, zipf
+from assistant.text import fold_word, overlap, stem, words, zipf
 
 MARKER = re.compile(r"\[(\d+)\]")
 # A sentence ends at . ! ? (and any markers right after it), before a space and the next sentence.
@@ -108,11 +108,6 @@ def name_in(name: str, source: str, lang: str, vectors: WordVectors | None) -> b
     return bool(float((matrix[1:] @ matrix[0]).max()) >= SAME_WORD)
 
 
-def close_to(a: str, b: str) -> bool:
-    ga, gb = set(grams(a.replace(" ", "_"), 4)), set(grams(b.replace(" ", "_"), 4))
-    return bool(ga and gb) and 2 * len(ga & gb) / (len(ga) + len(gb)) >= EXAMPLE_OVERLAP
-
-
 def check(text: str, passages: Sequence[str], passage_lang: str, lang: str, examples: Sequence[str] = (),
           vectors: WordVectors | None = None) -> tuple[list[str], list[Removed]]:
     """(sentences kept, sentences removed with their reason). Markers name passages 1..len(passages)."""
@@ -126,7 +121,7 @@ def check(text: str, passages: Sequence[str], passage_lang: str, lang: str, exam
             reason = "cites no passage" if not cited else "cites a passage that was not given"
         elif not words(MARKER.sub(" ", sentence)):  # a bare "[1]." (seen on PIAF) answers nothing
             reason = "says nothing"
-        elif any(close_to(MARKER.sub("", sentence), example) for example in examples):
+        elif any(overlap(MARKER.sub("", sentence), example) >= EXAMPLE_OVERLAP for example in examples):
             reason = "copied from the prompt's example"
         elif missing := numbers(sentence, lang) - numbers(source, passage_lang):
             reason = f"number not in its sources: {', '.join(sorted(missing))}"

@@ -9,10 +9,11 @@ prints the answerable and unanswerable score distributions it separates.
 from collections.abc import Iterator, Sequence
 
 from assistant.answering import messages
-from assistant.text import fold, grams
+from assistant.text import overlap
 from assistant.types import Answer, Citation, Passage
 
 DENSE_WEIGHT = 2.5  # close meaning makes up for words that differ (a question in another language)
+NEAR_DUPLICATE = 0.8  # 4-gram overlap above which a passage repeats one already cited
 
 
 def answerability(passage: Passage) -> float:
@@ -35,7 +36,7 @@ def select(passages: Sequence[Passage], max_citations: int, min_support: float) 
     for p in passages[1:]:
         if len(chosen) >= max_citations:
             break
-        if any(_near_duplicate(p.chunk.text, c.chunk.text) or _overlaps(p, c) for c in chosen):
+        if any(overlap(p.chunk.text, c.chunk.text) > NEAR_DUPLICATE or _overlaps(p, c) for c in chosen):
             continue
         chosen.append(p)
     return chosen
@@ -43,11 +44,6 @@ def select(passages: Sequence[Passage], max_citations: int, min_support: float) 
 
 def _overlaps(a: Passage, b: Passage) -> bool:
     return a.chunk.doc_id == b.chunk.doc_id and a.chunk.start < b.chunk.end and b.chunk.start < a.chunk.end
-
-
-def _near_duplicate(a: str, b: str) -> bool:
-    ga, gb = set(grams(fold(a).replace(" ", "_"), 4)), set(grams(fold(b).replace(" ", "_"), 4))
-    return 2 * len(ga & gb) / max(1, len(ga) + len(gb)) > 0.8
 
 
 def citations_for(chosen: Sequence[Passage]) -> list[Citation]:
