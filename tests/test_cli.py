@@ -33,14 +33,16 @@ def assert_clear_error(result: object, *words: str) -> None:
 
 
 def test_ask_prints_a_cited_answer(cli_settings: Settings) -> None:
-    out = run_cli("ask", "What did Lavrov claim?", settings=cli_settings)
+    # stdout block-buffered, as in a user's pipe: an ask that wrote nothing ends at once (os._exit), after a flush
+    out = run_cli("ask", "What did Lavrov claim?", settings=cli_settings, env={"PYTHONUNBUFFERED": ""})
     assert out.returncode == 0, out.stderr
     assert "[1]" in out.stdout and "Sources:" in out.stdout
     assert "droit international" in out.stdout
 
 
 def test_ask_json_has_exact_citations(cli_settings: Settings) -> None:
-    out = run_cli("ask", "Où Mark Rutte a-t-il fait sa déclaration ?", "--json", settings=cli_settings)
+    out = run_cli("ask", "Où Mark Rutte a-t-il fait sa déclaration ?", "--json", settings=cli_settings,
+                  env={"PYTHONUNBUFFERED": ""})
     data = json.loads(out.stdout)
     assert data["abstained"] is False
     first = data["citations"][0]
