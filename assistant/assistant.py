@@ -178,7 +178,7 @@ class Assistant:
             for piece in self.llm.write(chosen, question, history, lang):
                 if isinstance(piece, Written):
                     written = piece
-                elif piece.startswith("\n"):  # a note (waiting for the model), not part of the answer
+                elif not piece or piece.startswith("\n"):  # a heartbeat, or a note (waiting): not the answer
                     yield piece
                 else:
                     yield (head if not head_shown else " ") + piece
@@ -210,7 +210,8 @@ class Assistant:
         return question
 
     def stream(self, question: str, history: Sequence[str] = ()) -> Iterator[str | Answer]:
-        """Text pieces as they are ready, then the finished Answer (always last)."""
+        """Text pieces as they are ready, then the finished Answer (always last). Empty pieces while the
+        model works: a caller who stops reading closes the stream, and the model stops (or never starts)."""
         question = self.validate(question)
         if self.store.sync():
             self.search.forget()

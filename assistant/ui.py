@@ -8,6 +8,7 @@ import logging
 import re
 import shutil
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -139,15 +140,19 @@ def build(assistant: Assistant) -> Any:
         history.append({"role": "assistant", "content": ""})
         text = ""
         try:
-            for piece in assistant.stream(message, earlier):
-                if isinstance(piece, Answer):
-                    history[-1]["content"] = render(piece, turn)
-                    turns.append([c.as_dict() for c in piece.citations])
-                    yield history, turns, ""
-                else:
-                    text += piece
-                    history[-1]["content"] = linkify(text, turn)
-                    yield history, turns, ""
+            # closed explicitly when Gradio closes this generator (the reader left or stopped): the model stops
+            with closing(assistant.stream(message, earlier)) as pieces:
+                for piece in pieces:
+                    if isinstance(piece, Answer):
+                        history[-1]["content"] = render(piece, turn)
+                        turns.append([c.as_dict() for c in piece.citations])
+                        yield history, turns, ""
+                    elif not piece:  # the model is working: nothing to redraw
+                        yield gr.skip(), gr.skip(), gr.skip()
+                    else:
+                        text += piece
+                        history[-1]["content"] = linkify(text, turn)
+                        yield history, turns, ""
         except AssistantError as exc:
             history[-1]["content"] = f"⚠️ {exc}"
             turns.append([])

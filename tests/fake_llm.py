@@ -38,6 +38,7 @@ class FakeLLM:
         self.script = script
         self.requests: list[dict[str, Any]] = []
         self.release = threading.Event()  # set on exit, so stalled replies end
+        self.hung_up = threading.Event()  # set when a client closed a stream while it was being sent
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -72,13 +73,17 @@ class FakeLLM:
                                  else "application/x-ndjson")
                 self.send_header("Connection", "close")
                 self.end_headers()
-                for i, piece in enumerate(reply.pieces):
-                    if reply.stall_after is not None and i >= reply.stall_after:
-                        fake.release.wait(60)
-                        return
-                    self.wfile.write(fake._chunk(piece, done=False))
-                    self.wfile.flush()
-                    time.sleep(0.01)
+                try:
+                    for i, piece in enumerate(reply.pieces):
+                        if reply.stall_after is not None and i >= reply.stall_after:
+                            fake.release.wait(60)
+                            return
+                        self.wfile.write(fake._chunk(piece, done=False))
+                        self.wfile.flush()
+                        time.sleep(0.01)
+                except (BrokenPipeError, ConnectionResetError):
+                    fake.hung_up.set()  # the client closed the stream before the reply's end
+                    return
                 if reply.malformed:
                     self.wfile.write(b"data: {\"choices\": [{\"delta\": \n\n" if fake.flavour == "openai"
                                      else b"{\"message\": {\"content\": \n")

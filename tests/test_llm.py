@@ -4,6 +4,7 @@ Retrieval, the index and the embedding model are real; only the LLM is scripted.
 """
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -115,6 +116,40 @@ def test_an_uncited_reply_is_never_shown_and_the_evidence_stays(flavour: str, ll
     assert isinstance(final, Answer) and not final.abstained and final.citations and final.written is None
     assert final.text.endswith(messages.no_written("en"))
     assert not any("many things" in p for p in pieces if isinstance(p, str))  # never shown uncited
+
+
+def test_a_reader_who_stops_reading_stops_the_model(llm_assistant: Any) -> None:
+    """Closing the stream (Gradio does when the reader leaves) closes the HTTP stream, which stops
+    llama.cpp, and frees the model for the next question at once."""
+    long = Reply(["Lavrov claimed "] + ["that "] * 1000 + ["it is legal [1]."])
+    assistant, fake = llm_assistant("openai", scripted(long), llm_timeout_s=60.0)
+    stream = assistant.stream("What did Lavrov claim?")
+    assert "" in stream  # the evidence, then empty pieces while the model writes: the reader stops here
+    stream.close()
+    assert fake.hung_up.wait(30)  # the reply was still being sent (1,000 pieces, 10 ms apart) when it hung up
+    assert assistant.llm is not None and assistant.llm._turn.acquire(timeout=30)  # the model is free
+    assistant.llm._turn.release()
+
+
+def test_a_reader_who_leaves_while_waiting_never_reaches_the_model(llm_assistant: Any) -> None:
+    stalled = Reply(["Lavrov claimed ", "that"], stall_after=1)  # holds the model until the test lets it go
+    assistant, fake = llm_assistant("openai", scripted(stalled), llm_timeout_s=60.0)
+    first = threading.Thread(target=assistant.ask, args=("What did Lavrov claim?",))
+    first.start()
+    deadline = time.monotonic() + 60
+    while not fake.answer_requests() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    second = assistant.stream("Who confirmed the deployment?")
+    seen = []
+    for piece in second:  # the evidence, the note that the answer waits, then empty pieces
+        seen.append(piece)
+        if piece == "":
+            break
+    assert messages.waiting("en") in "".join(p for p in seen if isinstance(p, str))
+    second.close()  # the reader leaves while waiting
+    fake.release.set()
+    first.join(60)
+    assert not first.is_alive() and len(fake.answer_requests()) == 1  # the second question never reached it
 
 
 FAILURES = {

@@ -11,6 +11,7 @@ from assistant.assistant import Assistant
 from assistant.config import Settings
 from assistant.ui import launch, safe_name
 from scripts.browser import CHROMIUM, ask, chromium, free_port
+from tests.fake_llm import FakeLLM, Reply
 
 
 @pytest.fixture(scope="module")
@@ -111,3 +112,31 @@ def test_empty_question_shows_a_message_and_the_chat_keeps_working(page: Any) ->
     page.wait_for_selector("#chat :text('empty')", timeout=30_000)
     answer = ask(page, "What did Lavrov claim?", 1)
     assert "[1]" in answer.inner_text()
+
+
+@pytest.mark.browser
+def test_a_reader_who_closes_the_page_stops_the_model(browser: Any, tmp_path: Path, cache_dir: Path) -> None:
+    """Gradio closes the answer's generator when its page goes; the model's HTTP stream closes with it."""
+    import time
+
+    long = Reply(["Lavrov claimed "] + ["that "] * 6000 + ["it is legal [1]."])  # a minute at least
+    with FakeLLM("openai", lambda body: long) as fake:
+        settings = Settings(index_dir=tmp_path / "index", data_dir=tmp_path / "data", cache_dir=cache_dir,
+                            port=free_port(), llm="openai", llm_base_url=fake.url, llm_model="fake",
+                            llm_timeout_s=600.0)
+        demo = launch(Assistant(settings), prevent_thread_lock=True)
+        try:
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(f"http://127.0.0.1:{settings.port}")
+            page.wait_for_selector("#question textarea")
+            page.fill("#question textarea", "What did Lavrov claim?")
+            page.click("#send")
+            deadline = time.monotonic() + 120
+            while not fake.answer_requests() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert fake.answer_requests()  # the model is writing
+            context.close()  # the reader leaves
+            assert fake.hung_up.wait(120)  # long before the reply's end
+        finally:
+            demo.close()

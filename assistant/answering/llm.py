@@ -33,6 +33,7 @@ LANGUAGE_NAMES = {"en": "English", "fr": "French", "it": "Italian", "es": "Spani
 # even when it could read it).
 PROMPT_PASSAGES = 2
 MAX_TOKENS = 160  # two or three sentences: every token costs ~0.05-0.1 s on 2 cores
+HEARTBEAT_S = 0.25  # while waiting for the model, how often the consumer gets a chance to leave
 
 # Why each rule is there: without a marker rule and an example the small model often omits [n]; without the
 # language named it answers in the passages' language (MODELS.md). It is not offered an abstention phrase:
@@ -181,7 +182,9 @@ class LLMAnswerer:
     def write(self, passages: Sequence[Passage], question: str, history: Sequence[str],
               lang: str) -> Iterator[str | Written]:
         """Checked sentences as they complete (markers are the passages' numbers), then the Written.
-        While another question's answer is being written, first a note that this one waits."""
+        While another question's answer is being written, first a note that this one waits.
+        Between them, empty pieces: a consumer that stops reading (the reader left, or asked again)
+        can close this generator at once, which ends the wait or the model's generation."""
         answer_chain = self._ready()[0]
         passages = list(passages)[:PROMPT_PASSAGES]
         inputs = {"language": LANGUAGE_NAMES.get(lang, lang), "passages": quote(passages),
@@ -190,7 +193,8 @@ class LLMAnswerer:
         passage_lang = passages[0].chunk.lang if passages else lang
         if not self._turn.acquire(blocking=False):
             yield messages.waiting(lang)
-            self._turn.acquire()
+            while not self._turn.acquire(timeout=HEARTBEAT_S):
+                yield ""  # a reader who left closes this generator here, before the model starts for nobody
         written = Written(removed=[])
         shown: list[str] = []
         try:
@@ -198,9 +202,9 @@ class LLMAnswerer:
             for chunk in answer_chain.stream(inputs):
                 reply += chunk.content if isinstance(chunk.content, str) else ""
                 complete, reply = _settled(reply)
-                for piece in self._checked(complete, texts, passage_lang, lang, written):
-                    shown.append(piece)
-                    yield piece
+                pieces = list(self._checked(complete, texts, passage_lang, lang, written))
+                shown += pieces
+                yield from pieces or [""]  # "": closing here closes the HTTP stream, and llama.cpp stops
             for piece in self._checked(sentences(reply), texts, passage_lang, lang, written):
                 shown.append(piece)
                 yield piece
