@@ -7,7 +7,7 @@ answering logic of its own.
 import logging
 import shutil
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -209,7 +209,7 @@ class Assistant:
             )
         return question
 
-    def stream(self, question: str, history: Sequence[str] = ()) -> Iterator[str | Answer]:
+    def stream(self, question: str, history: Sequence[str] = ()) -> Generator[str | Answer, None, None]:
         """Text pieces as they are ready, then the finished Answer (always last). Empty pieces while the
         model works: a caller who stops reading closes the stream, and the model stops (or never starts)."""
         question = self.validate(question)
