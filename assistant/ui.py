@@ -229,6 +229,7 @@ def build(assistant: Assistant) -> Any:
                     question = gr.Textbox(placeholder="Ask a question…", show_label=False, scale=5,
                                           elem_id="question", max_length=settings.max_question_chars * 2)
                     send = gr.Button("Ask", variant="primary", scale=1, elem_id="send")
+                    stop = gr.Button("Stop", scale=1, elem_id="stop")
                 gr.Examples(EXAMPLES, inputs=question, label="Examples")
             with gr.Column(scale=2):
                 viewer = gr.HTML("<p>Click a citation to see it highlighted in its document.</p>",
@@ -245,8 +246,12 @@ def build(assistant: Assistant) -> Any:
         cite_request = gr.Textbox(elem_id="cite-request", elem_classes="hidden-control", show_label=False)
         cite_open = gr.Button("open", elem_id="cite-open", elem_classes="hidden-control")
 
-        send.click(respond, [question, chat, turns], [chat, turns, question], api_visibility="private")
-        question.submit(respond, [question, chat, turns], [chat, turns, question], api_visibility="private")
+        io = ([question, chat, turns], [chat, turns, question])
+        asked: list[dict[str, Any]] = [send.click(respond, *io, api_visibility="private"),
+                                       question.submit(respond, *io, api_visibility="private")]
+        # Stop: Gradio closes the answer's stream (the model stops); the evidence stays, and the next question
+        # can be asked at once (a new question is not taken while an answer is still being written)
+        stop.click(None, None, None, cancels=asked, api_visibility="private")
         cite_open.click(open_citation, [cite_request, turns], viewer, api_visibility="private").then(
             None, None, None, js=SCROLL_TO_MARK)
         add.click(upload, files, [status, doc_list, chosen], api_visibility="private")

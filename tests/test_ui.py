@@ -11,7 +11,7 @@ from assistant.assistant import Assistant
 from assistant.config import Settings
 from assistant.ui import launch, safe_name
 from scripts.browser import CHROMIUM, ask, chromium, free_port
-from tests.fake_llm import FakeLLM, Reply
+from tests.fake_llm import FakeLLM, Reply, role_text
 
 
 @pytest.fixture(scope="module")
@@ -114,19 +114,27 @@ def test_empty_question_shows_a_message_and_the_chat_keeps_working(page: Any) ->
     assert "[1]" in answer.inner_text()
 
 
-@pytest.mark.browser
-def test_a_reader_who_closes_the_page_stops_the_model(browser: Any, tmp_path: Path, cache_dir: Path) -> None:
-    """Gradio closes the answer's generator when its page goes; the model's HTTP stream closes with it."""
+LONG = Reply(["Lavrov claimed "] + ["that "] * 6000 + ["it is legal [1]."])  # a minute at least, 10 ms a piece
+
+
+@pytest.fixture
+def writing_page(browser: Any, tmp_path: Path, cache_dir: Path) -> Iterator[tuple[Any, FakeLLM]]:
+    """A chat whose model (a fake on loopback) is writing a long answer to the Lavrov question."""
     import time
 
-    long = Reply(["Lavrov claimed "] + ["that "] * 6000 + ["it is legal [1]."])  # a minute at least
-    with FakeLLM("openai", lambda body: long) as fake:
+    def script(body: dict[str, Any]) -> Reply:
+        if "standalone question" in role_text(body, "system"):  # the follow-up's rewrite
+            return Reply(["Who confirmed the deployment?"])
+        asked = role_text(body, "user").split("Question:")[-1]
+        return LONG if "Lavrov" in asked else Reply(["It was confirmed [1]."])
+
+    with FakeLLM("openai", script) as fake:
         settings = Settings(index_dir=tmp_path / "index", data_dir=tmp_path / "data", cache_dir=cache_dir,
                             port=free_port(), llm="openai", llm_base_url=fake.url, llm_model="fake",
                             llm_timeout_s=600.0)
         demo = launch(Assistant(settings), prevent_thread_lock=True)
+        context = browser.new_context()
         try:
-            context = browser.new_context()
             page = context.new_page()
             page.goto(f"http://127.0.0.1:{settings.port}")
             page.wait_for_selector("#question textarea")
@@ -136,7 +144,27 @@ def test_a_reader_who_closes_the_page_stops_the_model(browser: Any, tmp_path: Pa
             while not fake.answer_requests() and time.monotonic() < deadline:
                 time.sleep(0.1)
             assert fake.answer_requests()  # the model is writing
-            context.close()  # the reader leaves
-            assert fake.hung_up.wait(120)  # long before the reply's end
+            yield page, fake
         finally:
+            context.close()
             demo.close()
+
+
+@pytest.mark.browser
+def test_a_reader_who_closes_the_page_stops_the_model(writing_page: tuple[Any, FakeLLM]) -> None:
+    """Gradio closes the answer's generator when its page goes; the model's HTTP stream closes with it."""
+    page, fake = writing_page
+    page.context.close()  # the reader leaves
+    assert fake.hung_up.wait(120)  # long before the reply's end
+
+
+@pytest.mark.browser
+def test_stop_stops_the_model_keeps_the_evidence_and_the_next_question_is_answered(
+        writing_page: tuple[Any, FakeLLM]) -> None:
+    page, fake = writing_page
+    page.click("#stop")
+    assert fake.hung_up.wait(120)
+    assert "droit international" in page.locator("#chat [data-testid='bot']").last.inner_text()  # the evidence
+    ask(page, "Who confirmed the deployment?", 1)  # its evidence at once, then its written answer
+    page.wait_for_function("() => [...document.querySelectorAll(\"#chat [data-testid='bot']\")].pop()"
+                           ".innerText.includes('It was confirmed [1].')", timeout=60_000)
