@@ -183,7 +183,7 @@ class LLMAnswerer:
               lang: str) -> Iterator[str | Written]:
         """Checked sentences as they complete (markers are the passages' numbers), then the Written.
         While another question's answer is being written, first a note that this one waits.
-        Between them, empty pieces: a consumer that stops reading (the reader left, or asked again)
+        Between them, empty pieces: a consumer that stops reading (the reader left, or clicked Stop)
         can close this generator at once, which ends the wait or the model's generation."""
         answer_chain = self._ready()[0]
         passages = list(passages)[:PROMPT_PASSAGES]
