@@ -134,3 +134,10 @@ class FakeLLM:
     def answer_requests(self) -> list[dict[str, Any]]:
         """The requests that asked for an answer (not a rewrite)."""
         return [r["body"] for r in self.requests if "numbered passages" in role_text(r["body"], "system")]
+
+    def wait_for_answer_request(self, timeout: float) -> bool:
+        """Whether an answer was asked for within `timeout` seconds (the model is then writing)."""
+        deadline = time.monotonic() + timeout
+        while not self.answer_requests() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return bool(self.answer_requests())

@@ -120,7 +120,6 @@ LONG = Reply(["Lavrov claimed "] + ["that "] * 6000 + ["it is legal [1]."])  # a
 @pytest.fixture
 def writing_page(browser: Any, tmp_path: Path, cache_dir: Path) -> Iterator[tuple[Any, FakeLLM]]:
     """A chat whose model (a fake on loopback) is writing a long answer to the Lavrov question."""
-    import time
 
     def script(body: dict[str, Any]) -> Reply:
         if "standalone question" in role_text(body, "system"):  # the follow-up's rewrite
@@ -140,10 +139,7 @@ def writing_page(browser: Any, tmp_path: Path, cache_dir: Path) -> Iterator[tupl
             page.wait_for_selector("#question textarea")
             page.fill("#question textarea", "What did Lavrov claim?")
             page.click("#send")
-            deadline = time.monotonic() + 120
-            while not fake.answer_requests() and time.monotonic() < deadline:
-                time.sleep(0.1)
-            assert fake.answer_requests()  # the model is writing
+            assert fake.wait_for_answer_request(120)  # the model is writing
             yield page, fake
         finally:
             context.close()
