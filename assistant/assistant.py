@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from assistant.answerability import fitted
 from assistant.answering import extractive, messages
 from assistant.answering.llm import LLMAnswerer, Written
 from assistant.config import Settings, cache_dir
@@ -26,7 +27,7 @@ from assistant.types import Answer, Document, Passage
 
 log = logging.getLogger(__name__)
 INITIALISED = ".initialised"  # written once the default corpus has been offered to a new index
-LAYOUT = "passages-v2"  # bump when chunking or what a vector holds changes: indexes are then re-embedded
+LAYOUT = "passages-v3"  # bump when chunking or what a vector holds changes: indexes are then re-embedded
 
 
 def index_key(embedder: Embedder, title_context: bool) -> str:
@@ -47,6 +48,7 @@ class Assistant:
         self.store = Store(index_dir, self.embedder, index_key(self.embedder, settings.title_context),
                            settings.chroma_url, settings.collection, settings.fault, settings.title_context)
         self.llm = LLMAnswerer(settings, self.embedder) if settings.llm != "extractive" else None
+        self.answerability = fitted()
         self._lock = threading.RLock()
         if crashed:
             with self.store.writing():
@@ -155,7 +157,9 @@ class Assistant:
         settings = self.settings
         for inputs in stream:
             lang, notice = inputs["lang"], inputs.get("notice")
-            chosen = extractive.select(inputs["passages"], settings.citations, settings.min_support)
+            passages = inputs["passages"]
+            decision = self.answerability.decide(passages, lang, settings.min_support)
+            chosen = extractive.select(passages, settings.citations) if decision.answerable else []
             evidence = None
             for piece in extractive.quote(chosen, lang):
                 if isinstance(piece, Answer):

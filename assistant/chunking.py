@@ -31,6 +31,7 @@ ABSOLUTE_MAX_CHARS = 1_000  # ... and, without a clause outside a quotation, at 
 SEPARATORS = (", ", "; ", ": ", " –")
 OPENING, CLOSING = "«“", "»”"
 MAX_SENTENCES = 3
+HEADING_WORDS = 4  # a line this short without end punctuation is a heading, not a passage
 
 
 def sentences(text: str) -> Iterator[tuple[int, int]]:
@@ -73,21 +74,39 @@ def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 
 def _clause_cut(text: str, start: int, end: int) -> int | None:
     """Where a long sentence may be cut: after the last clause separator within HARD_MAX_CHARS that lies
-    outside any quotation and leaves a third of the window behind; never at a bare space, so no citation
-    ends inside a name or a number ('... de Vladimir' / 'Poutine.'). Past ABSOLUTE_MAX_CHARS, any space."""
+    outside any quotation and leaves a third of the window on each side; never at a bare space, so no
+    citation ends inside a name or a number ('... de Vladimir' / 'Poutine.'). A claim keeps its speaker:
+    no cut leaves a short tail (« ... », a réitéré le ministre ... Lavrov.) or a tail that closes a
+    quotation it did not open (the cut would be inside it). Past ABSOLUTE_MAX_CHARS, any space."""
     depth, best = 0, None
-    limit = min(end, start + HARD_MAX_CHARS)
+    limit = min(end - HARD_MAX_CHARS // 3, start + HARD_MAX_CHARS)
+    quoted_tail = _quoted_tails(text, start, limit, end)
     for i in range(start, limit):
         ch = text[i]
         if ch in OPENING:
             depth += 1
         elif ch in CLOSING:
             depth = max(0, depth - 1)
-        elif depth == 0 and i - start > HARD_MAX_CHARS // 3 and text[i : i + 2] in SEPARATORS:
+        elif (depth == 0 and i - start > HARD_MAX_CHARS // 3 and text[i : i + 2] in SEPARATORS
+              and not quoted_tail[i - start]):
             best = i + 1
     if best is None and end - start > ABSOLUTE_MAX_CHARS:
         best = text.rfind(" ", start, start + ABSOLUTE_MAX_CHARS) + 1 or start + ABSOLUTE_MAX_CHARS
     return best
+
+
+def _quoted_tails(text: str, start: int, limit: int, end: int) -> list[bool]:
+    """For each position in [start, limit): whether the text from there to `end` closes a quotation
+    that it did not open (read backwards: a closing mark is pending until an opening one meets it)."""
+    pending, flags = 0, [False] * (limit - start)
+    for i in range(end - 1, start - 1, -1):
+        if text[i] in CLOSING:
+            pending += 1
+        elif text[i] in OPENING:
+            pending = max(0, pending - 1)
+        if i < limit:
+            flags[i - start] = pending > 0
+    return flags
 
 
 def chunk(document: Document) -> list[Chunk]:
@@ -111,10 +130,17 @@ def chunk(document: Document) -> list[Chunk]:
         group.append((start, end))
     if group:
         spans.append((group[0][0], group[-1][1]))
+    kept = [(start, end) for start, end in spans if not _is_heading(text[start:end])]
     return [
         Chunk(
             id=f"{document.id}:{start}-{end}", doc_id=document.id, doc_name=document.name,
             title=document.title, start=start, end=end, text=text[start:end], lang=lang,
         )
-        for start, end in spans
+        for start, end in kept or spans
     ]
+
+
+def _is_heading(passage: str) -> bool:
+    """A short line without end punctuation ('Minneapolis', 'Jakob Böhme') names the subject and answers
+    nothing; as a passage it outranked the sentences that answer (the title context already carries it)."""
+    return len(passage.split()) <= HEADING_WORDS and not passage.rstrip("»”\"' ").endswith((".", "!", "?", "…"))

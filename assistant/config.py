@@ -37,9 +37,9 @@ class Settings(BaseSettings):
         description="Chroma collection name: several indexes can share one server under different names.",
     )
     citations: int = Field(3, ge=1, le=5, description="At most this many passages cited in an answer.")
-    min_support: float = Field(
-        2.32, ge=0.0, le=4.0, description="Answerability (coverage + 2.5 x dense) one of the best passages "
-        "needs, else abstain (calibrated on the development sets: benchmarks/quality.py)."
+    min_support: float | None = Field(
+        None, ge=0.0, le=1.0, description="Probability of being answerable below which the assistant abstains; "
+        "default: the threshold fitted with the calibrator (assistant/answerability.json, benchmarks/answerability.py)."
     )
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused.")
     max_file_mb: float = Field(20.0, gt=0, description="Larger files are refused.")

@@ -27,6 +27,7 @@ OPENING_QUOTES = ("«", "“", '"', "„")
 # A quote that already names its speaker inside (« ... – a déclaré Rutte – ... ») needs no extension.
 QUOTE_SPEAKER = re.compile(r"[–—-]\s*\w+ [^–—-]{0,40}[–—-]")
 COVERED = 3  # passages whose coverage is computed: abstention looks at the best few, not one
+SPREAD = 10  # nearest passages whose mean (after the first) is the question's own baseline: the margin
 
 
 @dataclass(frozen=True)
@@ -52,15 +53,17 @@ class DenseSearch:
             return []
         earlier = list(history[-1:]) if self.signals.history else []
         vector = self.embedder.queries([" ".join([*earlier, question])])[0]
-        hits = self.store.dense(vector, k)
+        hits = self.store.dense(vector, max(k, SPREAD))
+        rest = [sim for _, sim in hits[1:]]
+        baseline = sum(rest) / len(rest) if rest else 0.0
         query = Question.of(question, " ".join(earlier))
         passages = []
-        for rank, (cid, sim) in enumerate(hits):
+        for rank, (cid, sim) in enumerate(hits[:k]):
             found = self._locate(cid)
             if found is None:  # a document removed since the search began
                 continue
             chunks, i = found
-            signals = {"dense": sim}
+            signals = {"dense": sim, "margin": sim - baseline}
             if rank < COVERED:
                 window = chunks[max(0, i - 1) : i + 2] if self.signals.neighbours else [chunks[i]]
                 signals["coverage"] = coverage(query, chunks[i], [c for c in window if c is not chunks[i]])

@@ -7,7 +7,6 @@ and unanswerable questions, so the abstention threshold is visibly a choice.
 Run: `make bench` or `.venv/bin/python benchmarks/quality.py`.
 """
 
-import json
 import statistics
 import sys
 import tempfile
@@ -16,36 +15,18 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from assistant.answering.extractive import DENSE_WEIGHT, best_answerability
 from assistant.assistant import Assistant
-from assistant.config import ROOT, Settings
 from assistant.evaluation import run, summarise
-from assistant.retrieval import COVERED, Signals
+from assistant.retrieval import Signals
 from benchmarks import recipe
+from benchmarks.answerability import Row, collect, fit, print_left_out
+from benchmarks.devsets import SETS, items, open_index
 
-SHARED = ROOT.parent / "shared"
-DATA = Path(__file__).parent / "data"
-NEWS, PIAF = [ROOT / "corpus"], [SHARED / "eval" / "piaf_dev" / "corpus"]
-SETS = [  # (name, questions, corpus folders)
-    ("dev (news, en/fr/it)", SHARED / "dev_questions.json", NEWS),
-    ("crosslang news (en/it/es/de)", DATA / "crosslang_news.json", NEWS),
-    ("PIAF dev (fr)", SHARED / "eval" / "piaf_dev" / "questions.json", PIAF),
-    ("crosslang PIAF (en/it/es/de)", DATA / "crosslang_piaf.json", PIAF),
-]
 ABLATION = {  # name -> (settings changes, signal changes)
     "- title context": ({"title_context": False}, {}),
     "- speaker extension": ({}, {"speaker": False}),
     "- neighbour credit": ({}, {"neighbours": False}),
 }
-
-
-def open_index(folders: list[Path], work: Path, **changes: Any) -> Assistant:
-    name = "-".join(f"{k}{v}" for k, v in changes.items()) or "default"
-    settings = Settings(index_dir=work / f"{folders[0].parent.name}-{name}", corpus_dir=work / "none",
-                        llm="extractive", **changes)
-    assistant = Assistant(settings)
-    assistant.ingest(folders)
-    return assistant
 
 
 def score(report: dict[str, Any]) -> dict[str, Any]:
@@ -86,51 +67,53 @@ def main() -> None:
         work = Path(tmp)
         indexes: dict[tuple[str, str], Assistant] = {}
         recipes: dict[str, Any] = {}
-        scores: dict[str, list[tuple[float, float]]] = {"answerable": [], "unanswerable": []}
+        by_set: dict[str, list[Row]] = {}
         for name, questions, folders in SETS:
-            items = json.loads(questions.read_text(encoding="utf-8"))["items"]
             key = folders[0].parent.name
             if (key, "default") not in indexes:
                 indexes[key, "default"] = open_index(folders, work)
                 indexes[key, "untitled"] = open_index(folders, work, title_context=False)
                 recipes[key] = recipe.build(sorted(p for f in folders for p in f.glob("*.txt")))
+            by_set[name] = collect(indexes[key, "default"], name, items(questions))
+        for name, questions, folders in SETS:
+            key = folders[0].parent.name
+            qs = items(questions)
             ours = indexes[key, "default"]
-            print(f"\n{name}: {len(items)} questions ({sum(1 for i in items if i.get('abstain'))} unanswerable)")
+            print(f"\n{name}: {len(qs)} questions ({sum(1 for i in qs if i.get('abstain'))} unanswerable)")
             print(f"  {'system':<38} {'cite@1':>7} {'cite@3':>7} {'abstain':>8} {'false abst':>10} {'chars/cite':>10}")
-            print(row("this project", score(run(ours, items))))
-            for i in items:
-                passages = ours.passages(i["q"])
-                scores["unanswerable" if i.get("abstain") else "answerable"].append(
-                    (best_answerability(passages), passages[0].signals["dense"]))
+            print(row("this project", score(run(ours, qs))))
+            shipped = ours.answerability
+            ours.answerability = fit([r for other, rows in by_set.items() if other != name for r in rows])
+            print(row("  abstention fitted without this set", score(run(ours, qs))))
+            ours.answerability = shipped
             for system, (setting_changes, signal_changes) in ABLATION.items():
                 assistant = indexes[key, "untitled"] if setting_changes else ours
                 assistant.search.signals = replace(Signals(), **signal_changes)
-                print(row(system, score(run(assistant, items))))
+                print(row(system, score(run(assistant, qs))))
                 assistant.search.signals = Signals()
             dense = indexes[key, "untitled"]
             dense.search.signals = Signals(speaker=False, neighbours=False)
-            print(row("dense-only e5 (never abstains)", hits(items, [[p.chunk.text for p in dense.passages(i["q"])]
-                                                                    for i in items])))
+            print(row("dense-only e5 (never abstains)", hits(qs, [[p.chunk.text for p in dense.passages(i["q"])]
+                                                                 for i in qs])))
             dense.search.signals = Signals()
             print(row(f"recipe (top-{recipe.K}, never abstains)",
-                      hits(items, [[d.page_content for d in recipes[key].invoke(i["q"])] for i in items])))
-        threshold = Settings().min_support
-        yes, no = scores["answerable"], scores["unanswerable"]
-        print(f"\nabstention, all sets together ({len(yes)} answerable, {len(no)} unanswerable questions):")
-        print(f"  answerability = coverage + {DENSE_WEIGHT} x dense, best of the top {COVERED} passages; "
-              f"threshold {threshold}")
-        print(f"    answerable   {distribution([a for a, _ in yes])}")
-        print(f"    unanswerable {distribution([a for a, _ in no])}")
-        print(f"    wrong: {sum(a < threshold for a, _ in yes)} answerable abstained, "
-              f"{sum(a >= threshold for a, _ in no)} unanswerable answered")
-        print("  - coverage: the top passage's dense score alone")
-        print(f"    answerable   {distribution([d for _, d in yes])}")
-        print(f"    unanswerable {distribution([d for _, d in no])}")
-        best = min(sorted({d for _, d in yes + no}), key=lambda t: sum(d < t for _, d in yes) / len(yes)
-                   + sum(d >= t for _, d in no) / len(no))
-        print(f"    wrong at its best threshold ({best:.3f}, chosen on these very sets): "
-              f"{sum(d < best for _, d in yes)} answerable abstained, "
-              f"{sum(d >= best for _, d in no)} unanswerable answered")
+                      hits(qs, [[d.page_content for d in recipes[key].invoke(i["q"])] for i in qs])))
+        print_left_out(by_set)
+        print_distributions(by_set)
+
+
+def print_distributions(by_set: dict[str, list[Row]]) -> None:
+    """What the shipped calibrators see: the probability of answerable and unanswerable questions."""
+    from assistant.answerability import fitted
+
+    model = fitted()
+    print("\nprobability of being answerable (shipped calibrators, all sets; abstain below the threshold):")
+    for regime, calibrator in model.calibrators.items():
+        rows = [r for rs in by_set.values() for r in rs if r.regime == regime]
+        print(f"  {regime}-language questions (threshold {calibrator.threshold:.3f}):")
+        for label, want in (("answerable", True), ("unanswerable", False)):
+            chances = [calibrator.probability(r.values) for r in rows if r.answerable == want]
+            print(f"    {label:<12} {distribution(chances)}")
 
 
 if __name__ == "__main__":

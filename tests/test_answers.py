@@ -61,3 +61,21 @@ def test_follow_up_pronoun_is_resolved_from_the_history(assistant: Assistant) ->
     assert "Lavrov" in follow_up.citations[0].text and "occidentaux" in follow_up.citations[0].text
     assert alone.abstained or alone.citations[0].text != follow_up.citations[0].text  # the history decided
 
+
+
+def test_a_question_sharing_no_word_with_the_article_is_answered(assistant: Assistant) -> None:
+    # English over French: no rare word in common ("killed or wounded" / "tués ou blessés"); was abstained on
+    answer = assistant.ask("How many Russian soldiers have been killed or wounded in the war?")
+    assert not answer.abstained
+    assert any("six cent mille soldats russes" in c.text for c in answer.citations[:3])
+
+
+def test_a_question_in_another_script_is_answered(assistant: Assistant) -> None:
+    answer = assistant.ask("Где находится Курск?")  # where is Kursk?
+    assert not answer.abstained
+    assert any("Koursk est située sur le territoire russe" in c.text for c in answer.citations[:3])
+
+
+def test_the_treaty_passage_names_who_said_it(assistant: Assistant) -> None:
+    answer = assistant.ask("What does the treaty between Russia and North Korea provide for?")
+    assert any("soutien mutuel" in c.text and "Lavrov" in c.text for c in answer.citations[:3])

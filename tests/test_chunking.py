@@ -42,8 +42,15 @@ def test_lower_case_after_period_and_quotes_inside_do_not_split() -> None:
 
 
 def test_line_breaks_always_end_a_passage() -> None:
-    passages = chunk(doc("Un titre\n\nUne phrase courte. Une autre."))
-    assert passages[0].text == "Un titre"
+    passages = chunk(doc("Le titre dit une chose entière.\n\nUne phrase courte. Une autre."))
+    assert passages[0].text == "Le titre dit une chose entière."
+
+
+def test_a_bare_heading_is_not_a_passage() -> None:
+    # 'Minneapolis' as a passage outranked the sentences that answer questions about Minneapolis
+    passages = chunk(doc("Minneapolis\n\nPas moins de 16 lacs sont situés dans la ville."))
+    assert [p.text for p in passages] == ["Pas moins de 16 lacs sont situés dans la ville."]
+    assert [p.text for p in chunk(doc("Jakob Böhme"))] == ["Jakob Böhme"]  # a document of one line keeps it
 
 
 def test_a_huge_sentence_is_cut_below_the_model_limit() -> None:
@@ -63,3 +70,11 @@ def test_a_long_sentence_is_never_cut_inside_a_name_or_a_quotation() -> None:
     assert len(quote) > HARD_MAX_CHARS
     cut = chunk(doc(quote))
     assert all(p.text.count("«") == p.text.count("»") for p in cut)  # a cut only outside the quotation
+
+
+def test_a_claim_stays_with_its_speaker() -> None:
+    passages = chunk(doc(ARTICLE.read_text(encoding="utf-8")))
+    treaty = [p for p in passages if "soutien mutuel" in p.text]
+    assert len(treaty) == 1
+    assert "ne viole en aucun cas" in treaty[0].text and "Sergueï Lavrov" in treaty[0].text
+    assert sum(len(p.text) for p in passages) / len(passages) < 250  # citations stay small on average

@@ -1,9 +1,6 @@
 """The extractive answerer, no LLM: quote the passages that answer, each with its [n], or abstain.
 
-It abstains when none of the best passages covers enough of the question's rare words (coverage.py)
-for its dense similarity: 'What is the capital of Australia?' finds a passage naming Australia, but
-none that speaks of a capital. The threshold is calibrated on the development sets; benchmarks/quality.py
-prints the answerable and unanswerable score distributions it separates.
+Whether to abstain is decided before it (answerability.py); this module chooses and quotes.
 """
 
 from collections.abc import Iterator, Sequence
@@ -12,24 +9,13 @@ from assistant.answering import messages
 from assistant.text import overlap
 from assistant.types import Answer, Citation, Passage
 
-DENSE_WEIGHT = 2.5  # close meaning makes up for words that differ (a question in another language)
 NEAR_DUPLICATE = 0.8  # 4-gram overlap above which a passage repeats one already cited
 
 
-def answerability(passage: Passage) -> float:
-    """Coverage of the question's rare words plus a share of the dense similarity."""
-    return passage.signals.get("coverage", 0.0) + DENSE_WEIGHT * passage.signals.get("dense", 0.0)
-
-
-def best_answerability(passages: Sequence[Passage]) -> float:
-    """The abstention score of a question: its best-covered passage among those coverage was computed for."""
-    return max((answerability(p) for p in passages if "coverage" in p.signals), default=0.0)
-
-
-def select(passages: Sequence[Passage], max_citations: int, min_support: float) -> list[Passage]:
-    """The best passages, in rank order, without repeats; empty means abstain. (Citing fewer when the
-    scores fall away was measured and cost cite@3 for nothing: e5's scores fall little.)"""
-    if not passages or best_answerability(passages) < min_support:
+def select(passages: Sequence[Passage], max_citations: int) -> list[Passage]:
+    """The best passages, in rank order, without repeats. (Citing fewer when the scores fall away was
+    measured and cost cite@3 for nothing: e5's scores fall little.)"""
+    if not passages:
         return []
     best = passages[0]
     chosen = [best]
@@ -52,11 +38,6 @@ def citations_for(chosen: Sequence[Passage]) -> list[Citation]:
                  start=p.chunk.start, end=p.chunk.end, text=p.chunk.text, score=p.score)
         for n, p in enumerate(chosen, start=1)
     ]
-
-
-def stream(passages: Sequence[Passage], lang: str, max_citations: int, min_support: float) -> Iterator[str | Answer]:
-    """Yield the answer's text piece by piece, then the finished Answer."""
-    return quote(select(passages, max_citations, min_support), lang)
 
 
 def quote(chosen: Sequence[Passage], lang: str) -> Iterator[str | Answer]:

@@ -1,0 +1,133 @@
+"""Fit the answerability calibrators (assistant/answerability.json) and check them on a set left out.
+
+For each development set, the calibrators are fitted on the other sets only and scored on it (leave one
+set out), so the figures say how the decision carries to documents and languages it was not fitted on.
+Each training set weighs the same, and within a set both classes weigh the same, so the big sets do not
+decide alone. `--write` fits on every set and saves the result the assistant loads.
+Run: `.venv/bin/python benchmarks/answerability.py [--write]` (quality.py prints the same table).
+"""
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from assistant.answerability import FEATURES, FITTED, REGIMES, Answerability, Calibrator, features, regime
+from assistant.assistant import Assistant
+from assistant.text import detect_language
+from benchmarks.devsets import SETS, items, open_index
+
+MAX_FALSE_ABSTAIN = 0.05  # the threshold: the highest at which no training set abstains on more of its answerables
+
+
+@dataclass(frozen=True)
+class Row:
+    set: str
+    regime: str
+    values: dict[str, float]
+    answerable: bool
+
+
+def collect(assistant: Assistant, name: str, questions: Sequence[dict]) -> list[Row]:
+    rows = []
+    for item in questions:
+        passages = assistant.passages(item["q"])
+        rows.append(Row(name, regime(passages, detect_language(item["q"])), features(passages),
+                        not item.get("abstain")))
+    return rows
+
+
+def weights(rows: Sequence[Row]) -> np.ndarray:
+    """Every (set, class) group weighs the same in all."""
+    groups: dict[tuple[str, bool], int] = {}
+    for r in rows:
+        groups[r.set, r.answerable] = groups.get((r.set, r.answerable), 0) + 1
+    return np.array([1.0 / groups[r.set, r.answerable] for r in rows])
+
+
+def fit_one(rows: Sequence[Row], names: Sequence[str] = FEATURES) -> Calibrator:
+    from sklearn.linear_model import LogisticRegression
+
+    names = tuple(names)
+    X = np.array([[r.values[f] for f in names] for r in rows])
+    y = np.array([r.answerable for r in rows])
+    w = weights(rows)
+    mean, scale = X.mean(axis=0), X.std(axis=0) + 1e-9
+    model = LogisticRegression().fit((X - mean) / scale, y, sample_weight=w)
+    calibrator = Calibrator(names, tuple(mean), tuple(scale), tuple(model.coef_[0]), float(model.intercept_[0]), 0.5)
+    p = np.array([calibrator.probability(r.values) for r in rows])
+    sets = sorted({r.set for r in rows if r.answerable})
+
+    def false_abstain(t: float) -> float:  # the largest share of a set's answerables abstained on
+        return max(
+            float(np.mean([pi < t for pi, r in zip(p, rows, strict=True) if r.set == s and r.answerable])) for s in sets
+        )
+
+    threshold = max((t for t in np.unique(p) if false_abstain(t) <= MAX_FALSE_ABSTAIN), default=0.0)
+    return Calibrator(names, calibrator.mean, calibrator.scale, calibrator.weights, calibrator.bias,
+                      float(threshold) - 1e-9)
+
+
+def fit(rows: Sequence[Row], names: Sequence[str] = FEATURES) -> Answerability:
+    """One calibrator per regime, each fitted on that regime's questions."""
+    return Answerability({k: fit_one([r for r in rows if r.regime == k], names) for k in REGIMES})
+
+
+def left_out(by_set: dict[str, list[Row]], names: Sequence[str] = FEATURES) -> dict[str, tuple[int, int, int, int]]:
+    """Per set, fitted on the others: (answerable abstained, answerable, unanswerable abstained, unanswerable)."""
+    table = {}
+    for name, rows in by_set.items():
+        model = fit([r for other, rs in by_set.items() if other != name for r in rs], names)
+        abstained = [model.calibrators[r.regime].probability(r.values) < model.calibrators[r.regime].threshold
+                     for r in rows]
+        yes = [a for a, r in zip(abstained, rows, strict=True) if r.answerable]
+        no = [a for a, r in zip(abstained, rows, strict=True) if not r.answerable]
+        table[name] = (sum(yes), len(yes), sum(no), len(no))
+    return table
+
+
+ABLATION = {  # which signals the calibrators see
+    "coverage + margin + dense": FEATURES,
+    "- margin (coverage + dense)": ("coverage", "dense"),
+    "- coverage (margin + dense)": ("margin", "dense"),
+    "- dense (coverage + margin)": ("coverage", "margin"),
+}
+
+
+def print_left_out(by_set: dict[str, list[Row]]) -> None:
+    print("\nabstention, each set scored by calibrators fitted on the other sets (leave one set out):")
+    print(f"  {'signals':<30} " + " ".join(f"{n[:22]:>22}" for n in by_set))
+    for label, names in ABLATION.items():
+        cells = [f"FA {fa}/{a} NA {na}/{u}" for fa, a, na, u in left_out(by_set, names).values()]
+        print(f"  {label:<30} " + " ".join(f"{c:>22}" for c in cells))
+    print("  FA: answerable questions abstained on; NA: unanswerable questions abstained on")
+
+
+def gather(work: Path) -> dict[str, list[Row]]:
+    by_set: dict[str, list[Row]] = {}
+    for name, questions, folders in SETS:
+        by_set[name] = collect(open_index(folders, work), name, items(questions))
+    return by_set
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--write", action="store_true", help=f"save the calibrators fitted on every set to {FITTED}")
+    parser.add_argument("--work", type=Path, help="keep the indexes in this folder between runs")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="answerability-") as tmp:
+        by_set = gather(args.work or Path(tmp))
+    print_left_out(by_set)
+    if args.write:
+        model = fit([r for rs in by_set.values() for r in rs])
+        model.save(FITTED, about="fitted by benchmarks/answerability.py on: " + ", ".join(by_set))
+        print(f"written: {FITTED}")
+
+
+if __name__ == "__main__":
+    main()
