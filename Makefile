@@ -45,6 +45,7 @@ bench: install
 	$(PY) benchmarks/speed.py
 	$(PY) benchmarks/llm_speed.py
 	$(PY) benchmarks/ui_speed.py
+	$(PY) benchmarks/html_ingest.py
 	$(PY) benchmarks/scale.py
 	$(PY) benchmarks/load.py
 

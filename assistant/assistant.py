@@ -16,6 +16,7 @@ from assistant.answerability import fitted
 from assistant.answering import extractive, messages
 from assistant.answering.llm import LLMAnswerer, Written
 from assistant.config import Settings, cache_dir
+from assistant.documents import FULL_PAGE, HTML_SUFFIXES, MAIN_TEXT
 from assistant.embeddings import Embedder, load_embedder
 from assistant.errors import AssistantError, BadQuestion
 from assistant.ingest import IngestReport, Progress, index_document, ingest
@@ -61,6 +62,8 @@ class Assistant:
                         self.store.stale_model, len(self.store.records), self.store.model)
             with self.store.writing():
                 self.store.reset_vectors()
+        if repair:
+            self._reread_pages(progress)
         self._first_use(progress, repair)
         self._refresh()
 
@@ -78,10 +81,20 @@ class Assistant:
             log.warning("indexing %d document(s) from their kept texts", len(incomplete))
             self.repair(incomplete, progress)
 
+    def _reread_pages(self, progress: Progress | None) -> None:
+        """Saved web pages indexed before the article extractor (or by an older one) are read again from
+        their files, once: their text changes, so they are replaced like an edited file."""
+        stale = {Path(r.path): r.name for r in self.store.records.values()
+                 if Path(r.path).suffix.lower() in HTML_SUFFIXES and r.extractor not in (MAIN_TEXT, FULL_PAGE)
+                 and Path(r.path).is_file()}
+        if stale:
+            log.warning("reading %d saved web page(s) again for their article text (once)", len(stale))
+            self.ingest(list(stale), progress, refresh=False, names=stale)
+
     def repair(self, records: Sequence[DocRecord], progress: Progress | None = None) -> None:
         with self.store.writing():
             for done, r in enumerate(records, start=1):
-                doc = Document(id=r.id, name=r.name, title=r.title, path=r.path, text=self.store.text(r.id))
+                doc = r.document(self.store.text(r.id))
                 index_document(self.store, doc)
                 if progress:
                     progress(done, len(records), r.name)
@@ -274,7 +287,8 @@ def rebuild(settings: Settings, progress: Progress | None = None) -> Assistant:
                 continue
             meta = kept.get(doc_id, {})
             doc = Document(id=doc_id, name=meta.get("name", f"{doc_id}.txt"), title=meta.get("title", doc_id),
-                           path=meta.get("path", ""), text=text)
+                           path=meta.get("path", ""), text=text,
+                           **{k: meta.get(k, "") for k in ("date", "author", "site", "extractor")})
             index_document(assistant.store, doc)
     assistant._refresh()
     return assistant

@@ -123,7 +123,8 @@ def cmd_docs(settings: Settings, args: argparse.Namespace) -> int:
         print("no documents indexed; add some with `assistant ingest PATH`")
     for d in docs:
         state = "" if d.complete else "  (incomplete: re-run ingest)"
-        print(f"{d.id[:12]}  {d.chunks:>5} passages  {d.name}  — {d.title[:60]}{state}")
+        credit = f"  ({d.byline})" if d.byline else ""
+        print(f"{d.id[:12]}  {d.chunks:>5} passages  {d.name}  — {d.title[:60]}{credit}{state}")
     return 0
 
 

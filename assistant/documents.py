@@ -3,7 +3,9 @@
 import hashlib
 import logging
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from assistant.errors import BadDocument
 from assistant.types import Document
@@ -14,6 +16,8 @@ TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
 WESTERN = ("cp1252", "latin_1", "iso8859_15")
 SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf"}
+MAIN_TEXT = "trafilatura-main-1"  # a page's article; an HTML document extracted otherwise is read again
+FULL_PAGE = "full-page-1"  # the extractor found no article: every text node of the page
 
 
 def iter_paths(paths: Iterable[Path]) -> Iterator[Path]:
@@ -42,19 +46,20 @@ def load(path: Path, max_bytes: int, name: str | None = None) -> Document:
     if size > max_bytes:
         raise BadDocument(f"{path.name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.1f} MB limit")
     data = path.read_bytes()
+    page = Page()
     if suffix == ".pdf":
-        text, title = _pdf_text(data, path.name)
+        text, page.title = _pdf_text(data, path.name)
     else:
         text = _decode(data, path.name)
-        title = ""
         if suffix in HTML_SUFFIXES:
-            text, title = _html_text(text)
+            text, page = _html_text(text)
     if not text.strip():
         raise BadDocument(f"{path.name}: the document is empty (no text to index)")
     name = name or path.name
     return Document(
-        id=content_id(text), name=name, title=title or _title_from_text(text) or path.stem,
-        path=str(path.resolve()), text=text,
+        id=content_id(text), name=name, title=page.title or _title_from_text(text) or path.stem,
+        path=str(path.resolve()), text=text, date=page.date, author=page.author, site=page.site,
+        extractor=page.extractor,
     )
 
 
@@ -92,7 +97,47 @@ def _looks_binary(data: bytes) -> bool:
     return control > max(8, len(head) // 20)
 
 
-def _html_text(html: str) -> tuple[str, str]:
+@dataclass
+class Page:
+    """What a file says of itself besides its text."""
+
+    title: str = ""
+    date: str = ""
+    author: str = ""
+    site: str = ""
+    extractor: str = ""
+
+
+def _html_text(html: str) -> tuple[str, Page]:
+    """A saved news page's article: headline, its byline (site, date, author), then the main text, as
+    trafilatura finds it (menus, teasers, cookie and newsletter prompts, comments left out). Only when it
+    finds no main text, every text node of the page (the ingest report says so)."""
+    import trafilatura
+
+    # favor_recall: the precise setting drops a standfirst marked up as a "teaser"; menus stay out either way
+    found = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, favor_recall=True,
+                                        include_tables=True)
+    meta: dict[str, Any] = found if isinstance(found, dict) else found.as_dict() if found is not None else {}
+    body = [line.strip() for line in (meta.get("text") or "").splitlines() if line.strip()]
+    if not body:
+        text, title = _all_html_text(html)
+        return text, Page(title=title, extractor=FULL_PAGE)
+    page = Page(title=meta.get("title") or "", date=meta.get("date") or "", author=meta.get("author") or "",
+                site=meta.get("sitename") or "", extractor=MAIN_TEXT)
+    if page.title and body[0] == page.title:
+        body = body[1:]
+    return "\n\n".join(part for part in (page.title, _credit_line(page), *body) if part), page
+
+
+def _credit_line(page: Page) -> str:
+    """The page's date, author and site as a line of the text, so that a question about them can cite it."""
+    if not (page.date or page.author):
+        return ""
+    said = " ".join(part for part in ("Published", page.date, page.author and f"by {page.author}") if part)
+    return f"{said}, {page.site}." if page.site else f"{said}."
+
+
+def _all_html_text(html: str) -> tuple[str, str]:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html, "html.parser")

@@ -26,13 +26,18 @@ class IngestReport:
     replaced: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    whole_pages: list[str] = field(default_factory=list)  # web pages in which no article was found
     passages: int = 0
 
     def summary(self) -> str:
         parts = [f"{len(self.added)} added", f"{len(self.replaced)} replaced", f"{len(self.skipped)} unchanged"]
         if self.failed:
             parts.append(f"{len(self.failed)} refused")
-        return ", ".join(parts) + f" ({self.passages} passages embedded)"
+        text = ", ".join(parts) + f" ({self.passages} passages embedded)"
+        if self.whole_pages:
+            text += (f"; no article found in {', '.join(self.whole_pages)}: indexed every text of the page "
+                     "(menus included)")
+        return text
 
 
 BATCH_PASSAGES = 512  # passages embedded and stored together: fewer manifest writes, fuller model batches
@@ -62,13 +67,16 @@ def ingest(store: Store, paths: Iterable[Path], max_bytes: int, progress: Progre
                 log.info("refused %s", exc)
                 continue
             existing = store.records.get(doc.id)
-            if (existing and existing.complete) or any(d.id == doc.id for d, _ in batch):
+            unchanged = existing and existing.complete and existing.extractor == doc.extractor
+            if unchanged or any(d.id == doc.id for d, _ in batch):
                 report.skipped.append(doc.name)
                 continue
             previous = [r for r in store.records.values() if r.path == doc.path and r.id != doc.id]
             for old in previous:
                 store.remove(old.id)
             batch.append((doc, chunk(doc)))
+            if doc.extractor == documents.FULL_PAGE:
+                report.whole_pages.append(doc.name)
             (report.replaced if previous else report.added).append(doc.name)
             if sum(len(c) for _, c in batch) >= BATCH_PASSAGES:
                 flush(done)

@@ -26,7 +26,7 @@ import numpy as np
 
 from assistant.embeddings import Embedder
 from assistant.errors import IndexCorrupt, IndexInUse
-from assistant.types import Chunk, Document
+from assistant.types import Chunk, Document, byline
 
 log = logging.getLogger(__name__)
 REBUILD_HINT = "rebuild it with `assistant ingest --rebuild` (the documents are re-read from their files)"
@@ -60,6 +60,19 @@ class DocRecord:
     chunks: int
     complete: bool
     chars: int = 0
+    date: str = ""
+    author: str = ""
+    site: str = ""
+    extractor: str = ""
+
+    @property
+    def byline(self) -> str:
+        return byline(self.site, self.date, self.author)
+
+    def document(self, text: str) -> Document:
+        """The document again, from its kept text (re-embedding, repair): its page metadata included."""
+        return Document(id=self.id, name=self.name, title=self.title, path=self.path, text=text, date=self.date,
+                        author=self.author, site=self.site, extractor=self.extractor)
 
 
 def _chroma_embedding_function(embedder: Embedder) -> Any:
@@ -244,7 +257,8 @@ class Store:
             (self.docs_dir / f"{document.id}.txt").write_text(document.text, encoding="utf-8")
             self.records[document.id] = DocRecord(
                 id=document.id, name=document.name, title=document.title, path=document.path,
-                chunks=len(chunks), complete=False, chars=len(document.text),
+                chunks=len(chunks), complete=False, chars=len(document.text), date=document.date,
+                author=document.author, site=document.site, extractor=document.extractor,
             )
         self._write_manifest()
         self._batches += 1

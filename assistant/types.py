@@ -12,6 +12,15 @@ class Document:
     title: str
     path: str
     text: str
+    date: str = ""  # what a saved web page says of itself (documents.py); empty when it does not say
+    author: str = ""
+    site: str = ""
+    extractor: str = ""  # what made `text` from the file, when that can change (HTML: a main-text extractor)
+
+
+def byline(site: str, date: str, author: str) -> str:
+    """'Global Wire · 2025-03-14 · Maria Keller', with whatever of these a document has."""
+    return " · ".join(part for part in (site, date, author) if part)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import html
 import logging
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -56,8 +56,9 @@ def linkify(text: str, turn: int) -> str:
     return MARKER.sub(lambda m: f"[[{m.group(1)}]](#cite-{turn}-{m.group(1)})", text)
 
 
-def sources_markdown(answer: Answer, turn: int) -> str:
-    """The sources under an answer: those its written answer cites, or every quoted one."""
+def sources_markdown(answer: Answer, turn: int, bylines: Mapping[str, str] | None = None) -> str:
+    """The sources under an answer: those its written answer cites, or every quoted one, each with its
+    document's title and, for a saved web page, its site, date and author."""
     cited = {int(n) for n in MARKER.findall(answer.written)} if answer.written else None
     shown = [c for c in answer.citations if cited is None or c.n in cited]
     if not shown:
@@ -66,20 +67,23 @@ def sources_markdown(answer: Answer, turn: int) -> str:
     for c in shown:
         passage = " ".join(c.text.split())
         short = passage if len(passage) <= 220 else passage[:217] + "…"
-        lines.append(f"- [[{c.n}]](#cite-{turn}-{c.n}) *{html.escape(c.title)}* — {html.escape(short)}")
+        credit = (bylines or {}).get(c.doc_id, "")
+        about = f"*{html.escape(c.title)}*" + (f" ({html.escape(credit)})" if credit else "")
+        lines.append(f"- [[{c.n}]](#cite-{turn}-{c.n}) {about} — {html.escape(short)}")
     return "\n".join(lines)
 
 
-def render(answer: Answer, turn: int) -> str:
+def render(answer: Answer, turn: int, bylines: Mapping[str, str] | None = None) -> str:
     """The finished answer: any notice first, the text with links, its sources, and who wrote it."""
     notice = f"⚠️ *{html.escape(answer.notice)}*\n\n" if answer.notice else ""
     by = f"\n\n<sub>answered by: {html.escape(answer.answerer)}</sub>"
-    return notice + linkify(answer.text, turn) + sources_markdown(answer, turn) + by
+    return notice + linkify(answer.text, turn) + sources_markdown(answer, turn, bylines) + by
 
 
-def highlight(text: str, start: int, end: int, title: str) -> str:
+def highlight(text: str, start: int, end: int, title: str, credit: str = "") -> str:
     """The whole document, escaped, with exactly text[start:end] inside <mark>."""
-    return (f"<h3>{html.escape(title)}</h3><div class='doc'>{html.escape(text[:start])}"
+    head = f"<h3>{html.escape(title)}</h3>" + (f"<p class='byline'>{html.escape(credit)}</p>" if credit else "")
+    return (f"{head}<div class='doc'>{html.escape(text[:start])}"
             f"<mark id='cited'>{html.escape(text[start:end])}</mark>{html.escape(text[end:])}</div>")
 
 
@@ -144,7 +148,7 @@ def build(assistant: Assistant) -> Any:
             with closing(assistant.stream(message, earlier)) as pieces:
                 for piece in pieces:
                     if isinstance(piece, Answer):
-                        history[-1]["content"] = render(piece, turn)
+                        history[-1]["content"] = render(piece, turn, bylines())
                         turns.append([c.as_dict() for c in piece.citations])
                         yield history, turns, ""
                     elif not piece:  # the model is working: nothing to redraw
@@ -169,7 +173,10 @@ def build(assistant: Assistant) -> Any:
             c = next(c for c in turns[turn] if c["n"] == n)
         except (ValueError, IndexError, StopIteration):
             return "<p>That source is no longer available.</p>"
-        return highlight(assistant.text(c["doc_id"]), c["start"], c["end"], c["title"])
+        return highlight(assistant.text(c["doc_id"]), c["start"], c["end"], c["title"], bylines().get(c["doc_id"], ""))
+
+    def bylines() -> dict[str, str]:
+        return {d.id: d.byline for d in assistant.documents() if d.byline}
 
     def doc_choices() -> list[tuple[str, str]]:
         return [(f"{d.name} — {d.title[:60]}", d.id) for d in assistant.documents()]
@@ -179,7 +186,7 @@ def build(assistant: Assistant) -> Any:
         if not docs:
             return "No documents indexed."
         return "\n".join(f"- **{html.escape(d.name)}** ({d.chunks} passages) — {html.escape(d.title[:80])}"
-                         for d in docs)
+                         + (f" · {html.escape(d.byline)}" if d.byline else "") for d in docs)
 
     def upload(files: list[Any] | None, progress: Any = gr.Progress()) -> tuple[str, str, Any]:  # noqa: B008
         files = files or []

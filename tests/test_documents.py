@@ -5,6 +5,9 @@ from pathlib import Path
 import pytest
 
 from assistant import documents
+from assistant.assistant import Assistant
+from assistant.chunking import chunk
+from assistant.config import Settings
 from assistant.errors import BadDocument
 
 MB = 10**6
@@ -62,7 +65,7 @@ def test_html_text_and_title_without_scripts(tmp_path: Path) -> None:
     path.write_text("<html><head><title>Une page</title><script>var x='secret';</script></head>"
                     "<body><h1>Titre</h1><p>Le texte du paragraphe.</p></body></html>", encoding="utf-8")
     doc = documents.load(path, MB)
-    assert doc.title == "Une page"
+    assert doc.title == "Titre"  # the page's headline, not its <title> (which sites suffix with their name)
     assert "Le texte du paragraphe." in doc.text
     assert "secret" not in doc.text
 
@@ -103,3 +106,60 @@ def minimal_pdf(text: str) -> bytes:
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+PAGES = Path(__file__).parent / "data" / "pages"
+# Written for this project in the shape of saved news pages: (file, what the article says, menus and prompts)
+SAVED = {
+    "wire-en.html": (["forty ships waiting offshore", "3,200 dock workers", "Tomas Reyes", "storage silos inland"],
+                     ["Related Subjects", "Tip Us", "Command Line", "I consent", "4 Min Read", "Flipboard",
+                      "Podcasts", "Sign up", "Write a comment", "Accept all"]),
+    "zeitung-de.html": (["Nach jahrelangem Streit", "41 zu 28 Stimmen", "Petra Lindner", "12.000 Unterschriften"],
+                        ["Übersicht", "Vorteile sichern", "Forum zum Thema", "Audios und Videos",
+                         "Allgemeine Nutzungsbedingungen", "Wir verwenden Cookies"]),
+    "radio-fr.html": (["Faute de pluie", "Bernard Lafitte", "150 millions", "fonds d'urgence"],
+                      ["À lire aussi", "newsletter", "Mentions légales", "Se connecter", "Podcasts"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAVED))
+def test_a_saved_news_page_is_its_article(name: str) -> None:
+    must, must_not = SAVED[name]
+    doc = documents.load(PAGES / name, MB)
+    assert all(s in doc.text for s in must), [s for s in must if s not in doc.text]
+    assert not any(s in doc.text for s in must_not), [s for s in must_not if s in doc.text]
+    assert doc.extractor == documents.MAIN_TEXT
+    passages = chunk(doc)
+    assert all(doc.text[p.start : p.end] == p.text for p in passages)  # highlighting still works
+    assert len(passages) < 15
+
+
+def test_a_page_read_twice_gives_the_same_article() -> None:
+    # trafilatura's deduplicate option drops text it has seen before in the process: a re-read page lost its article
+    first = documents.load(PAGES / "wire-en.html", MB)
+    assert documents.load(PAGES / "wire-en.html", MB).text == first.text
+
+
+def test_a_saved_page_keeps_its_headline_date_author_and_site() -> None:
+    doc = documents.load(PAGES / "wire-en.html", MB)
+    assert (doc.title, doc.date, doc.author, doc.site) == (
+        "Port strike halts grain exports as talks stall", "2025-03-14", "Maria Keller", "Global Wire")
+    assert doc.text.startswith("Port strike halts grain exports as talks stall\n\n"
+                               "Published 2025-03-14 by Maria Keller, Global Wire.\n\n")
+
+
+def test_a_page_in_which_no_article_is_found_is_indexed_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              fresh_settings: Settings) -> None:
+    import trafilatura
+
+    # what it returns on a page it cannot read
+    monkeypatch.setattr(trafilatura, "bare_extraction", lambda *a, **k: None)
+    path = tmp_path / "links.html"
+    path.write_text("<html><head><title>Links</title></head><body><ul><li><a href='/a'>Home page</a></li>"
+                    "<li><a href='/b'>Contact us</a></li></ul></body></html>", encoding="utf-8")
+    doc = documents.load(path, MB)
+    assert doc.extractor == documents.FULL_PAGE and doc.title == "Links"
+    assert "Home page" in doc.text and "Contact us" in doc.text
+
+    report = Assistant(fresh_settings).ingest([path])
+    assert report.whole_pages == ["links.html"] and "no article found in links.html" in report.summary()

@@ -1,9 +1,14 @@
 """Incremental ingest: unchanged skipped, changed replaced, removal, and nothing lost on bad files."""
 
+import shutil
 from pathlib import Path
 
+from assistant import documents
 from assistant.assistant import Assistant
 from assistant.config import Settings
+from assistant.ingest import index_document
+from assistant.types import Document
+from tests.conftest import run_cli
 
 NEWS = ("Le conseil municipal de Lyon a voté mardi un budget de 12 millions d'euros pour les pistes cyclables. "
         "Le maire a déclaré que les travaux commenceront en mars.\n")
@@ -54,3 +59,34 @@ def test_the_index_reopens_with_its_documents(fresh_settings: Settings, tmp_path
     reopened = Assistant(fresh_settings)
     assert sorted(d.name for d in reopened.documents()) == ["lyon.txt", "nato-north-korean-troops-kursk.fr.txt"]
     assert all(d.complete for d in reopened.documents())
+
+
+PAGES = Path(__file__).parent / "data" / "pages"
+
+
+def test_a_page_indexed_before_the_article_extractor_is_read_again_once(fresh_settings: Settings,
+                                                                        tmp_path: Path) -> None:
+    page = tmp_path / "wire-en.html"
+    shutil.copy(PAGES / "wire-en.html", page)
+    assistant = Assistant(fresh_settings)
+    text, title = documents._all_html_text(page.read_text(encoding="utf-8"))  # what earlier versions kept
+    old = Document(id=documents.content_id(text), name="wire-en.html", title=title, path=str(page.resolve()),
+                   text=text)
+    with assistant.store.writing():
+        index_document(assistant.store, old)
+    assert "Related Subjects" in assistant.text(old.id)
+
+    reopened = Assistant(fresh_settings)
+    [doc] = [d for d in reopened.documents() if d.name == "wire-en.html"]
+    assert old.id not in reopened.store.records and "Related Subjects" not in reopened.text(doc.id)
+    assert (doc.extractor, doc.site, doc.date, doc.author) == (
+        documents.MAIN_TEXT, "Global Wire", "2025-03-14", "Maria Keller")
+    assert doc.chunks < 15
+    assert [d.id for d in Assistant(fresh_settings).documents()] == [d.id for d in reopened.documents()]  # once
+
+    listed = run_cli("docs", settings=fresh_settings)
+    assert listed.returncode == 0
+    assert "wire-en.html" in listed.stdout and "(Global Wire · 2025-03-14 · Maria Keller)" in listed.stdout
+
+    answer = reopened.ask("When was the article about the port strike published?")
+    assert any("2025-03-14" in c.text for c in answer.citations)

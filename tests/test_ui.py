@@ -106,6 +106,18 @@ def test_upload_then_answer_and_bad_upload_message(page: Any, tmp_path: Path) ->
 
 
 @pytest.mark.browser
+def test_a_saved_page_shows_its_site_and_date_in_sources_and_viewer(page: Any) -> None:
+    page.click("text=Documents")
+    upload(page, Path(__file__).parent / "data" / "pages" / "wire-en.html", expect="added")
+    page.wait_for_selector("#doc-list :text('Global Wire · 2025-03-14 · Maria Keller')", timeout=30_000)
+    answer = ask(page, "What did Tomas Reyes say about the wage?", 0)
+    assert "(Global Wire · 2025-03-14 · Maria Keller)" in answer.inner_text()  # its Sources
+    answer.locator("a[href$='-1']").first.click()
+    page.locator("#source-viewer mark").wait_for(timeout=30_000)
+    assert "Global Wire · 2025-03-14 · Maria Keller" in page.locator("#source-viewer .byline").inner_text()
+
+
+@pytest.mark.browser
 def test_empty_question_shows_a_message_and_the_chat_keeps_working(page: Any) -> None:
     page.fill("#question textarea", "   ")
     page.click("#send")
