@@ -45,6 +45,8 @@ bench: install
 	$(PY) benchmarks/speed.py
 	$(PY) benchmarks/llm_speed.py
 	$(PY) benchmarks/ui_speed.py
+	$(PY) benchmarks/answerability.py
+	$(PY) benchmarks/overview.py
 	$(PY) benchmarks/html_ingest.py
 	$(PY) benchmarks/scale.py
 	$(PY) benchmarks/load.py

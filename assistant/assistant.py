@@ -21,6 +21,7 @@ from assistant.embeddings import Embedder, load_embedder
 from assistant.errors import AssistantError, BadQuestion
 from assistant.ingest import IngestReport, Progress, index_document, ingest
 from assistant.local_model import BadModelFile
+from assistant.overview import Overview
 from assistant.retrieval import DenseSearch, PassageRetriever, from_langchain
 from assistant.store import DocRecord, Store, recover, writer_died
 from assistant.text import detect_language
@@ -29,6 +30,7 @@ from assistant.types import Answer, Document, Passage
 log = logging.getLogger(__name__)
 INITIALISED = ".initialised"  # written once the default corpus has been offered to a new index
 LAYOUT = "passages-v3"  # bump when chunking or what a vector holds changes: indexes are then re-embedded
+OVERVIEW_PASSAGES = 5  # passages quoted for a request about a whole document (EVAL.md: at most 5 citations)
 
 
 def index_key(embedder: Embedder, title_context: bool) -> str:
@@ -136,6 +138,7 @@ class Assistant:
     def _refresh(self) -> None:
         self.search = DenseSearch(self.store, self.embedder)
         self.retriever = PassageRetriever(search=self.search, k=max(8, self.settings.citations * 3))
+        self.overview = Overview(self.search, self.embedder, OVERVIEW_PASSAGES)
         self.chain = self._chain()
 
     # -- questions ---------------------------------------------------------------------------
@@ -151,6 +154,9 @@ class Assistant:
         question, history = inputs["question"], list(inputs.get("history", ()))
         lang = detect_language(question)
         notice = None
+        request = self.overview.answer(self.search.vector(question))
+        if request is not None:  # about a whole document: its covering passages, not an answering one
+            return {**inputs, "lang": lang, "passages": request.passages, "overview": True, "notice": None}
         if self.llm is not None and self.llm.rewrites and history:
             try:
                 standalone = self.llm.rewrite(question, history)
@@ -171,8 +177,11 @@ class Assistant:
         for inputs in stream:
             lang, notice = inputs["lang"], inputs.get("notice")
             passages = inputs["passages"]
-            decision = self.answerability.decide(passages, lang, settings.min_support)
-            chosen = extractive.select(passages, settings.citations) if decision.answerable else []
+            if inputs.get("overview"):
+                chosen = passages
+            else:
+                decision = self.answerability.decide(passages, lang, settings.min_support)
+                chosen = extractive.select(passages, settings.citations) if decision.answerable else []
             evidence = None
             for piece in extractive.quote(chosen, lang):
                 if isinstance(piece, Answer):

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
@@ -47,14 +48,15 @@ class DenseSearch:
         self.embedder = embedder
         self.signals = signals or Signals()
         self._passages_of = lru_cache(maxsize=4096)(self._chunk_document)
+        self._vector = lru_cache(maxsize=256)(lambda text: self.embedder.queries([text])[0])
 
     def search(self, question: str, history: Sequence[str] = (), k: int = 8) -> list[Passage]:
         if self.store.count() == 0:
             return []
         earlier = list(history[-1:]) if self.signals.history else []
-        vector = self.embedder.queries([" ".join([*earlier, question])])[0]
+        vector = self.vector(" ".join([*earlier, question]))
         hits = self.store.dense(vector, max(k, SPREAD))
-        rest = [sim for _, sim in hits[1:]]
+        rest = [sim for _, sim in hits[1:]] or [sim for _, sim in hits[:1]]  # alone, a passage stands out of nothing
         baseline = sum(rest) / len(rest) if rest else 0.0
         query = Question.of(question, " ".join(earlier))
         passages = []
@@ -67,9 +69,18 @@ class DenseSearch:
             if rank < COVERED:
                 window = chunks[max(0, i - 1) : i + 2] if self.signals.neighbours else [chunks[i]]
                 signals["coverage"] = coverage(query, chunks[i], [c for c in window if c is not chunks[i]])
-            cited = self._with_speaker(chunks, i) if self.signals.speaker else chunks[i]
+            cited = self.with_speaker(chunks, i) if self.signals.speaker else chunks[i]
             passages.append(Passage(cited, sim, signals))
         return passages
+
+    def chunks(self, doc_id: str) -> list[Chunk]:
+        """A complete document's passages, in order (empty for an unknown or incomplete one)."""
+        record = self.store.records.get(doc_id)
+        return self._passages_of(doc_id, record.name, record.title) if record and record.complete else []
+
+    def vector(self, question: str) -> np.ndarray:
+        """The question's query vector (cached: recognising a request and searching embed it once)."""
+        return self._vector(question)
 
     def forget(self) -> None:
         """Documents changed under us (another process): re-chunk on demand."""
@@ -92,7 +103,7 @@ class DenseSearch:
         text = self.store.text(doc_id)
         return chunk(Document(id=doc_id, name=name, title=title, path="", text=text))
 
-    def _with_speaker(self, chunks: list[Chunk], i: int) -> Chunk:
+    def with_speaker(self, chunks: list[Chunk], i: int) -> Chunk:
         """A passage that opens a quotation is cited with the next one, which usually names the speaker
         (« Je peux le confirmer ... » C'est ce qu'a déclaré ... Mark Rutte): a quote without its source
         answers no 'who'. The citation stays an exact slice of the document."""

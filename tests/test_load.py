@@ -18,7 +18,6 @@ CLIENTS = 20
 # (first question, follow-up, what the follow-up's first source must contain: only the history gives it)
 CONVERSATIONS = [
     ("What did Lavrov claim?", "What did he say about Western soldiers?", "occidentaux"),
-    ("What is Mark Rutte's position?", "Where did he say it?", "Bruxelles"),
     ("Que demande l'OTAN à Moscou ?", "Et à Pyongyang ?", "cesser immédiatement"),
     ("Qui est Sergueï Lavrov ?", "Qu'a-t-il dit de l'accord ?", "Sergueï"),
 ]

@@ -1,0 +1,121 @@
+"""Requests about a whole document (summarise it, its main points, what it is about): a sibling of retrieval.
+
+Such a request has no passage that answers it, so retrieval's abstention would be the right call for the
+wrong kind of question. It is recognised by meaning, by the multilingual embedder against a handful of
+English example requests (measured in five languages by `benchmarks/overview.py`), and answered with the
+passages that cover the document: its lead, then the most central passage of each third, then the most
+central of the rest that repeat nothing chosen (maximal marginal relevance), in document order.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from assistant.embeddings import Embedder
+from assistant.retrieval import DenseSearch
+from assistant.types import Chunk, Passage
+
+EXAMPLES = (
+    "Summarize the article.",
+    "What is this article about?",
+    "What are the main points of the text?",
+    "Give me a summary of the document.",
+    "What are the key points?",
+    "Who is mentioned in the article?",
+    "What happened, in order?",
+)
+# Similarity to the nearest example above which a question is such a request: above all 263 questions of
+# the dev sets (highest 0.848), below 30 of the 33 dev requests (benchmarks/overview.py)
+THRESHOLD = 0.855
+NAMED_MARGIN = 0.02  # the best document's passages stand this far above the next document's: it was named
+REDUNDANCY = 0.5  # maximal marginal relevance: how much likeness to a chosen passage costs a candidate
+SEARCHED = 30  # nearest passages that tell which document a request names
+LEAD_CHARS = 80  # the lead is the first passage this long that ends a sentence (a headline does neither)
+
+
+@dataclass(frozen=True)
+class Request:
+    """A recognised request and the passages chosen to answer it."""
+
+    score: float
+    passages: list[Passage]
+
+
+class Overview:
+    """Recognises document-level requests and chooses the passages that cover the document(s)."""
+
+    def __init__(self, search: DenseSearch, embedder: Embedder, max_passages: int) -> None:
+        self.search = search
+        self.embedder = embedder
+        self.max_passages = max_passages
+
+    @cached_property
+    def _examples(self) -> np.ndarray:
+        return self.embedder.queries(list(EXAMPLES))
+
+    def score(self, vector: np.ndarray) -> float:
+        return float((self._examples @ vector).max())
+
+    def answer(self, vector: np.ndarray) -> Request | None:
+        """The covering passages when the question is a document-level request, else None."""
+        score = self.score(vector)
+        if score < THRESHOLD:
+            return None
+        docs = self._documents(vector)
+        if len(docs) == 1:
+            chosen = self.cover(docs[0], self.max_passages)
+        else:  # "these articles": each one briefly, its lead and its most central passage
+            per_doc = max(1, self.max_passages // len(docs))
+            chosen = [p for d in docs for p in self.cover(d, per_doc)][: self.max_passages]
+        return Request(score, chosen)
+
+    def _documents(self, vector: np.ndarray) -> list[str]:
+        """The document the request names (its passages stand out), the only one, or every one."""
+        records = [r for r in self.search.store.records.values() if r.complete]
+        if len(records) <= 1:
+            return [r.id for r in records]
+        best: dict[str, float] = {}
+        for cid, sim in self.search.store.dense(vector, SEARCHED):
+            doc_id = cid.partition(":")[0]
+            best[doc_id] = max(best.get(doc_id, -1.0), sim)
+        ranked = sorted(best.items(), key=lambda kv: -kv[1])
+        if len(ranked) >= 2 and ranked[0][1] - ranked[1][1] >= NAMED_MARGIN:
+            return [ranked[0][0]]
+        order = sorted(records, key=lambda r: r.name)
+        return [r.id for r in order[: self.max_passages]]
+
+    def cover(self, doc_id: str, k: int) -> list[Passage]:
+        """Up to k passages of one document that cover it, in document order."""
+        chunks = self.search.chunks(doc_id)
+        if not chunks:
+            return []
+        vectors = self.search.store.vectors([c.id for c in chunks])
+        picked = choose(chunks, vectors, k)
+        centre = vectors.mean(axis=0)
+        return [Passage(self.search.with_speaker(chunks, i), float(vectors[i] @ centre),
+                        {"centrality": float(vectors[i] @ centre)}) for i in picked]
+
+
+def choose(chunks: Sequence[Chunk], vectors: np.ndarray, k: int) -> list[int]:
+    """Indices of the title and lead, the most central passage of each later third, then MMR, by position."""
+    if k <= 0 or not chunks:
+        return []
+    centre = vectors.mean(axis=0)
+    centre /= np.linalg.norm(centre) or 1.0
+    central = vectors @ centre
+    picked = [0]  # the headline, or the opening sentences
+    lead = next((i for i, c in enumerate(chunks) if len(c.text) >= LEAD_CHARS and c.text.rstrip("»”\"' ").endswith(
+        (".", "!", "?", "…"))), 0)
+    if lead not in picked and k > 1:
+        picked.append(lead)  # the first full sentences: a headline line is often followed by another
+    end = chunks[-1].end or 1
+    for third in (1, 2):
+        inside = [i for i, c in enumerate(chunks) if third / 3 <= c.start / end < (third + 1) / 3]
+        if inside and len(picked) < k:
+            picked.append(max(inside, key=lambda i: central[i]))
+    while len(picked) < min(k, len(chunks)):
+        rest = [i for i in range(len(chunks)) if i not in picked]
+        picked.append(max(rest, key=lambda i: central[i] - REDUNDANCY * max(vectors[i] @ vectors[j] for j in picked)))
+    return sorted(picked[:k])

@@ -1,0 +1,70 @@
+"""Document-level requests (summaries, main points, what it is about): recognised, and answered as asked.
+
+Prints (1) the similarity to the nearest example request of every dev request and of every question of the
+other dev sets (none of which may be taken for a request), and (2) for each dev request, the checks the
+extractive answer must pass: not abstained; at least 3 citations, all from the requested document (at least
+2 documents for "these articles"); one in the document's first quarter; citations starting in at least two
+of its thirds. Run: `.venv/bin/python benchmarks/overview.py` (in `make bench`).
+"""
+
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from assistant.assistant import Assistant
+from assistant.overview import THRESHOLD
+from benchmarks.devsets import DATA, NEWS, PIAF, SETS, items, open_index
+
+REQUESTS = DATA / "overview_requests.json"
+
+
+def checks(assistant: Assistant, item: dict[str, Any]) -> list[str]:
+    """What the answer to one request gets wrong (empty: all passed)."""
+    answer = assistant.ask(item["q"])
+    if answer.abstained:
+        return ["abstained"]
+    wrong = []
+    cites = answer.citations
+    if len(cites) < 3:
+        wrong.append(f"{len(cites)} citations")
+    if item["doc"]:
+        if any(c.doc != item["doc"] for c in cites):
+            wrong.append("cites another document: " + ", ".join(sorted({c.doc for c in cites} - {item['doc']})))
+        size = len(assistant.text(cites[0].doc_id)) if cites else 1
+        if not any(c.start < size / 4 for c in cites):
+            wrong.append("nothing from the lead")
+        if len({min(2, int(3 * c.start / size)) for c in cites}) < 2:
+            wrong.append("one third only")
+    elif len({c.doc for c in cites}) < 2:
+        wrong.append("one document only")
+    return wrong
+
+
+def main() -> None:
+    requests = items(REQUESTS)
+    with tempfile.TemporaryDirectory(prefix="overview-") as tmp:
+        work = Path(tmp)
+        news, piaf = open_index(NEWS, work), open_index(PIAF, work)
+        overview = news.overview
+        score = lambda q: overview.score(news.embedder.queries([q])[0])  # noqa: E731
+        asked = [score(i["q"]) for i in requests]
+        questions = [score(i["q"]) for _, path, _ in SETS for i in items(path)]
+        print(f"recognition (similarity to the nearest example request; threshold {THRESHOLD}):")
+        print(f"  dev requests ({len(asked)}): min {min(asked):.3f}  median {statistics.median(asked):.3f}  "
+              f"recognised {sum(s >= THRESHOLD for s in asked)}")
+        print(f"  dev questions ({len(questions)}): max {max(questions):.3f}  "
+              f"taken for a request {sum(s >= THRESHOLD for s in questions)}")
+        print("\nextractive answers to the dev requests:")
+        passed = 0
+        for item in requests:
+            wrong = checks(piaf if item.get("docs") == "piaf" else news, item)
+            passed += not wrong
+            print(f"  {'ok ' if not wrong else 'NO '} {item['id']:<14} {item['q'][:50]:<50} {'; '.join(wrong)}")
+        print(f"  passed {passed} of {len(requests)}")
+
+
+if __name__ == "__main__":
+    main()

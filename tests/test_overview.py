@@ -1,0 +1,49 @@
+"""Requests about a whole document: recognised in any language, answered with passages that cover it."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.assistant import Assistant
+from assistant.config import Settings
+from tests.conftest import DEV_QUESTIONS
+
+
+def spread(assistant: Assistant, answer_citations: list) -> tuple[bool, int]:
+    """(one citation in the document's first quarter, how many thirds the citations start in)."""
+    size = len(assistant.text(answer_citations[0].doc_id))
+    return (any(c.start < size / 4 for c in answer_citations),
+            len({min(2, int(3 * c.start / size)) for c in answer_citations}))
+
+
+@pytest.mark.parametrize("request_", ["Summarize the article", "Quels sont les points clés de l'article ?",
+                                      "Di cosa parla l'articolo?", "Worum geht es in dem Artikel?"])
+def test_a_summary_request_cites_passages_that_cover_the_article(assistant: Assistant, request_: str) -> None:
+    answer = assistant.ask(request_)
+    assert not answer.abstained  # was: "the documents don't say"
+    assert len(answer.citations) >= 3
+    lead, thirds = spread(assistant, answer.citations)
+    assert lead and thirds >= 2
+    assert [c.start for c in answer.citations] == sorted(c.start for c in answer.citations)  # document order
+    assert any("Rutte" in c.text for c in answer.citations)  # the lead keeps who confirmed it
+
+
+def test_questions_are_not_taken_for_summary_requests(assistant: Assistant) -> None:
+    items = json.loads(DEV_QUESTIONS.read_text(encoding="utf-8"))["items"]
+    for item in items:
+        vector = assistant.embedder.queries([item["q"]])[0]
+        assert assistant.overview.answer(vector) is None, item["q"]
+    assert assistant.ask("What is the capital of Australia?").abstained
+
+
+def test_these_articles_are_each_summarised(fresh_settings: Settings, tmp_path: Path) -> None:
+    note = tmp_path / "lyon.txt"
+    note.write_text("Le conseil municipal de Lyon a voté mardi un budget de 12 millions d'euros pour les pistes "
+                    "cyclables. Le maire a déclaré que les travaux commenceront en mars. Les associations de cyclistes "
+                    "ont salué une décision attendue depuis des années.\n", encoding="utf-8")
+    assistant = Assistant(fresh_settings)
+    assistant.ingest([note])
+    answer = assistant.ask("What are these articles about?")
+    assert not answer.abstained
+    assert {c.doc for c in answer.citations} == {"lyon.txt", "nato-north-korean-troops-kursk.fr.txt"}
