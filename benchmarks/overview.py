@@ -15,10 +15,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from assistant.assistant import Assistant
-from assistant.overview import THRESHOLD
+from assistant.overview import CONTRAST, THRESHOLD
 from benchmarks.devsets import DATA, NEWS, PIAF, SETS, items, open_index
 
 REQUESTS = DATA / "overview_requests.json"
+FOLLOW_UPS = ["Where did he say it?", "Qu'a-t-il dit de l'accord ?", "Et à Pyongyang ?",  # tests/test_load.py
+              "What did he say about Western soldiers?", "Qui l'a dit ?"]
 
 
 def checks(assistant: Assistant, item: dict[str, Any]) -> list[str]:
@@ -51,12 +53,18 @@ def main() -> None:
         overview = news.overview
         score = lambda q: overview.score(news.embedder.queries([q])[0])  # noqa: E731
         asked = [score(i["q"]) for i in requests]
-        questions = [score(i["q"]) for _, path, _ in SETS for i in items(path)]
-        print(f"recognition (similarity to the nearest example request; threshold {THRESHOLD}):")
-        print(f"  dev requests ({len(asked)}): min {min(asked):.3f}  median {statistics.median(asked):.3f}  "
-              f"recognised {sum(s >= THRESHOLD for s in asked)}")
-        print(f"  dev questions ({len(questions)}): max {max(questions):.3f}  "
-              f"taken for a request {sum(s >= THRESHOLD for s in questions)}")
+        questions = [score(i["q"]) for _, path, _ in SETS for i in items(path)] + [score(q) for q in FOLLOW_UPS]
+
+        def taken(scores: list[tuple[float, float]], contrast: float = CONTRAST) -> int:
+            return sum(s >= THRESHOLD and c >= contrast for s, c in scores)
+
+        print(f"recognition: likeness to the nearest example request >= {THRESHOLD}, and {CONTRAST} more than to "
+              "the nearest example question")
+        print(f"  dev requests ({len(asked)}): likeness min {min(s for s, _ in asked):.3f}  median "
+              f"{statistics.median(s for s, _ in asked):.3f}; recognised {taken(asked)} (without the contrast "
+              f"{taken(asked, -1.0)})")
+        print(f"  dev questions and follow-ups ({len(questions)}): likeness max {max(s for s, _ in questions):.3f}; "
+              f"taken for a request {taken(questions)} (without the contrast {taken(questions, -1.0)})")
         print("\nextractive answers to the dev requests:")
         passed = 0
         for item in requests:
