@@ -48,7 +48,8 @@ class DenseSearch:
         self.embedder = embedder
         self.signals = signals or Signals()
         self._passages_of = lru_cache(maxsize=4096)(self._chunk_document)
-        self._vector = lru_cache(maxsize=256)(lambda text: self.embedder.queries([text])[0])
+        # a few: recognising a request and searching embed the question once (not a cache of past questions)
+        self._vector = lru_cache(maxsize=4)(lambda text: self.embedder.queries([text])[0])
 
     def search(self, question: str, history: Sequence[str] = (), k: int = 8) -> list[Passage]:
         if self.store.count() == 0:
