@@ -192,16 +192,17 @@ class Assistant:
             if self.llm is None or evidence.abstained or notice:
                 yield evidence
                 continue
-            yield from self._write(evidence, chosen, inputs["question"], inputs.get("history", ()), lang)
+            yield from self._write(evidence, chosen, inputs["question"], inputs.get("history", ()), lang,
+                                   bool(inputs.get("overview")))
 
     def _write(self, evidence: Answer, chosen: Sequence[Passage], question: str, history: Sequence[str],
-               lang: str) -> Iterator[str | Answer]:
+               lang: str, summary: bool = False) -> Iterator[str | Answer]:
         """The model's checked answer after the evidence; `chosen` are the evidence's passages, numbered alike."""
         assert self.llm is not None
         written, head_shown = None, False
         head = f"\n\n**{messages.written_head(lang)}** "
         try:
-            for piece in self.llm.write(chosen, question, history, lang):
+            for piece in self.llm.write(chosen, question, history, lang, summary):
                 if isinstance(piece, Written):
                     written = piece
                 elif not piece or piece.startswith("\n"):  # a heartbeat, or a note (waiting): not the answer

@@ -204,3 +204,25 @@ def test_cli_ask_and_eval_use_the_configured_llm(settings: Settings, tmp_path: A
 def test_missing_llm_settings_are_a_clear_error(settings: Settings) -> None:
     done = run_cli("ask", "Who?", settings=settings, env={"ASSISTANT_LLM": "openai"})
     assert done.returncode == 2 and "ASSISTANT_LLM_BASE_URL" in done.stderr
+
+
+def test_a_summary_is_written_one_checked_sentence_per_covering_passage(llm_assistant: Any) -> None:
+    def script(body: dict[str, Any]) -> Reply:
+        passage = role_text(body, "user").split("<passage>\n", 1)[1].split("\n</passage>", 1)[0]
+        if "Bruxelles" in passage:
+            return Reply(["Rutte spoke ", "in Brussels [3]. ", "And more."])  # its own marker is replaced: [n]
+        if "démocraties" in passage:
+            return Reply(["Rutte met Angela Merkel in Berlin."])  # names no passage holds: removed
+        return Reply(["The article ", "reports on this."])
+
+    assistant, fake = llm_assistant("openai", script)
+    answer = assistant.ask("Summarize the article")
+    summaries = [r for r in fake.requests if "restate one passage" in role_text(r["body"], "system")]
+    assert 2 <= len(summaries) <= 4  # one request per covering passage read
+    assert answer.citations and answer.written
+    written = sentences(answer.written)
+    assert len(written) >= 2
+    markers = [s.rsplit("[", 1)[1].split("]")[0] for s in written]
+    assert markers == sorted(markers, key=int) and len(set(markers)) == len(markers)  # one sentence per passage
+    assert "Merkel" not in answer.written and any("Merkel" in r["sentence"] for r in answer.removed)
+    assert "And more" not in answer.written  # one sentence a passage
