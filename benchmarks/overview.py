@@ -95,8 +95,8 @@ def long_document(work: Path) -> None:
         times.append(time.perf_counter() - start)
     where = ", ".join(f"{c.start / len(text):.0%}" for c in answer.citations)
     print(f"\na 30-page document ({len(text):,} characters, {assistant.store.count()} passages; "
-          f"ingest {ingest_s:.0f} s): 'Summarize the document' in {statistics.median(times) * 1000:.0f} ms (median of 3), citations at {where}"
-          " of the text")
+          f"ingest {ingest_s:.0f} s): 'Summarize the document' in {statistics.median(times) * 1000:.0f} ms "
+          f"(median of 3), citations at {where} of the text")
 
 
 if __name__ == "__main__":
