@@ -3,7 +3,8 @@
 Run: `make bench` or `.venv/bin/python benchmarks/llm_speed.py`. Warm (model loaded, one question asked
 first), over the dev questions: median and p95 of the time to the evidence (the first text piece), to the
 first sentence of the written answer, and to the finished answer; the extractive answerer beside it in
-the same run; the process's peak memory. Also how many answers got a checked written answer.
+the same run; the process's peak memory. Also how many answers got a checked written answer. Then the same
+for a written summary (one request in each of five languages, benchmarks/data/overview_requests.json).
 """
 
 import json
@@ -48,13 +49,18 @@ def run(assistant: Assistant, questions: list[str]) -> dict[str, list[float]]:
 def main() -> None:
     items = [i for i in json.loads((SHARED / "dev_questions.json").read_text())["items"] if not i.get("abstain")]
     questions = [i["q"] for i in items]
+    requests = json.loads((Path(__file__).parent / "data" / "overview_requests.json").read_text())["items"]
+    summaries = [next(i["q"] for i in requests if i["lang"] == lang and not i.get("docs"))
+                 for lang in ("en", "fr", "it", "es", "de")]
     with tempfile.TemporaryDirectory() as tmp:
         base = Settings(index_dir=Path(tmp) / "index", cache_dir=ROOT / "index" / "cache")
+        local = Assistant(base.model_copy(update={"llm": "local"}))
         results = {
             "extractive": run(Assistant(base.model_copy(update={"llm": "extractive"})), questions),
-            "local (built-in model)": run(Assistant(base.model_copy(update={"llm": "local"})), questions),
+            "local (built-in model)": run(local, questions),
+            "local, summaries": run(local, summaries),
         }
-    print(f"{len(questions)} dev questions, warm, ms      {'median':>8} {'p95':>8}")
+    print(f"{len(questions)} dev questions and {len(summaries)} summary requests, warm, ms  {'median':>8} {'p95':>8}")
     for system, r in results.items():
         for name in ("evidence", "first written", "full"):
             if r[name]:
