@@ -89,11 +89,12 @@ def test_each_check_removes_what_its_sources_do_not_say(llm_assistant: Any) -> N
     def script(body: dict[str, Any]) -> Reply:
         first = " ".join(sent_passages(body)[0].split()[:8]).rstrip(".,;:")
         return Reply([f"{first} [1]. This sentence cites nothing. Something else happened [9]. ",
-                      "It happened 123456 times [1]. Later Angela Merkel agreed [1]. ",
+                      "It happened 123456 times [1]. Ensuite Angela Merkel a accepté [1]. ",
                       "The municipal museum reopens on 3 May [1]. [1]."])
 
     assistant, _ = llm_assistant("openai", script)
-    answer = assistant.ask("Who confirmed the deployment of North Korean troops?")
+    # in French: the first sentence copies the French passage, which is right only for a French reader
+    answer = assistant.ask("Qui a confirmé le déploiement des troupes nord-coréennes ?")
     reasons = [r["reason"] for r in answer.removed]
     assert reasons == ["cites no passage", "cites a passage that was not given", "number not in its sources: 123456",
                        "name not in its sources: Angela, Merkel", "copied from the prompt's example", "says nothing"]
@@ -226,3 +227,14 @@ def test_a_summary_is_written_one_checked_sentence_per_covering_passage(llm_assi
     assert markers == sorted(markers, key=int) and len(set(markers)) == len(markers)  # one sentence per passage
     assert "Merkel" not in answer.written and any("Merkel" in r["sentence"] for r in answer.removed)
     assert "And more" not in answer.written  # one sentence a passage
+
+
+def test_a_written_sentence_in_the_documents_language_is_not_shown() -> None:
+    from assistant.answering.checks import check
+
+    source = ["La Corée du Nord a envoyé des troupes en Russie, dans la région de Koursk."]
+    kept, removed = check("La Corée du Nord a envoyé des troupes en Russie [1]. North Korea sent troops to "
+                          "Russia [1].", source, "fr", "en")
+    assert kept == ["North Korea sent troops to Russia [1]."]
+    assert [r.reason for r in removed] == ["written in the documents' language (fr), not the reader's (en)"]
+    assert check("La Corée du Nord a envoyé des troupes [1].", source, "fr", "fr")[0]  # the reader's language too

@@ -19,7 +19,7 @@ import numpy as np
 
 from assistant.chunking import is_abbreviation
 from assistant.coverage import dice
-from assistant.text import fold_word, overlap, stem, words, zipf
+from assistant.text import detect_language, fold_word, overlap, stem, words, zipf
 
 MARKER = re.compile(r"\[(\d+)\]")
 # A sentence ends at . ! ? (and any markers right after it), before a space and the next sentence.
@@ -123,6 +123,8 @@ def check(text: str, passages: Sequence[str], passage_lang: str, lang: str, exam
             reason = "says nothing"
         elif any(overlap(MARKER.sub("", sentence), example) >= EXAMPLE_OVERLAP for example in examples):
             reason = "copied from the prompt's example"
+        elif lang != passage_lang and detect_language(MARKER.sub(" ", sentence), default=lang) == passage_lang:
+            reason = f"written in the documents' language ({passage_lang}), not the reader's ({lang})"
         elif missing := numbers(sentence, lang) - numbers(source, passage_lang):
             reason = f"number not in its sources: {', '.join(sorted(missing))}"
         elif missing_names := [n for n in names(sentence, lang) if not name_in(n, source, passage_lang, vectors)]:
