@@ -84,9 +84,9 @@ class Overview:
         docs = self._documents(vector)
         if len(docs) == 1:
             chosen = self.cover(docs[0], self.max_passages)
-        else:  # "these articles": each one briefly, its lead and its most central passage
-            per_doc = max(1, self.max_passages // len(docs))
-            chosen = [p for d in docs for p in self.cover(d, per_doc)][: self.max_passages]
+        else:  # "these articles": each one briefly (the passages shared out, the first documents one more)
+            shares = [self.max_passages // len(docs) + (i < self.max_passages % len(docs)) for i in range(len(docs))]
+            chosen = [p for d, k in zip(docs, shares, strict=True) for p in self.cover(d, k)]
         return Request(score, chosen)
 
     def _documents(self, vector: np.ndarray) -> list[str]:

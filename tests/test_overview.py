@@ -48,3 +48,4 @@ def test_these_articles_are_each_summarised(fresh_settings: Settings, tmp_path: 
     answer = assistant.ask("What are these articles about?")
     assert not answer.abstained
     assert {c.doc for c in answer.citations} == {"lyon.txt", "nato-north-korean-troops-kursk.fr.txt"}
+    assert len(answer.citations) >= 3  # the passages are shared out, not one headline each
