@@ -154,9 +154,9 @@ class Assistant:
         question, history = inputs["question"], list(inputs.get("history", ()))
         lang = detect_language(question)
         notice = None
-        request = self.overview.answer(self.search.vector(question))
-        if request is not None:  # about a whole document: its covering passages, not an answering one
-            return {**inputs, "lang": lang, "passages": request.passages, "overview": True, "notice": None}
+        covering = self.overview.answer(self.search.vector(question))
+        if covering is not None:  # about a whole document: its covering passages, not an answering one
+            return {**inputs, "lang": lang, "passages": covering, "overview": True, "notice": None}
         if self.llm is not None and self.llm.rewrites and history:
             try:
                 standalone = self.llm.rewrite(question, history)

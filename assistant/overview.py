@@ -8,7 +8,6 @@ central of the rest that repeat nothing chosen (maximal marginal relevance), in 
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -49,14 +48,6 @@ SEARCHED = 30  # nearest passages that tell which document a request names
 LEAD_CHARS = 80  # the lead is the first passage this long that ends a sentence (a headline does neither)
 
 
-@dataclass(frozen=True)
-class Request:
-    """A recognised request and the passages chosen to answer it."""
-
-    score: float
-    passages: list[Passage]
-
-
 class Overview:
     """Recognises document-level requests and chooses the passages that cover the document(s)."""
 
@@ -76,7 +67,7 @@ class Overview:
         like = float((requests @ vector).max())
         return like, like - float((questions @ vector).max())
 
-    def answer(self, vector: np.ndarray) -> Request | None:
+    def answer(self, vector: np.ndarray) -> list[Passage] | None:
         """The covering passages when the question is a document-level request, else None."""
         score, contrast = self.score(vector)
         if score < THRESHOLD or contrast < CONTRAST:
@@ -87,7 +78,7 @@ class Overview:
         else:  # "these articles": each one briefly (the passages shared out, the first documents one more)
             shares = [self.max_passages // len(docs) + (i < self.max_passages % len(docs)) for i in range(len(docs))]
             chosen = [p for d, k in zip(docs, shares, strict=True) for p in self.cover(d, k)]
-        return Request(score, chosen)
+        return chosen
 
     def _documents(self, vector: np.ndarray) -> list[str]:
         """The document the request names (its passages stand out), the only one, or every one."""
@@ -107,22 +98,24 @@ class Overview:
     def cover(self, doc_id: str, k: int) -> list[Passage]:
         """Up to k passages of one document that cover it, in document order."""
         chunks = self.search.chunks(doc_id)
-        if not chunks:
+        stored = self.search.store.vectors([c.id for c in chunks])
+        present = [i for i, c in enumerate(chunks) if c.id in stored]  # all, unless the index lost some
+        if not present:
             return []
-        vectors = self.search.store.vectors([c.id for c in chunks])
-        picked = choose(chunks, vectors, k)
+        vectors = np.stack([stored[chunks[i].id] for i in present])
         centre = vectors.mean(axis=0)
-        return [Passage(self.search.with_speaker(chunks, i), float(vectors[i] @ centre),
-                        {"centrality": float(vectors[i] @ centre)}) for i in picked]
+        centre /= np.linalg.norm(centre) or 1.0
+        central = vectors @ centre
+        picked = choose([chunks[i] for i in present], vectors, central, k)
+        return [Passage(self.search.with_speaker(chunks, present[j]), float(central[j]),
+                        {"centrality": float(central[j])}) for j in picked]
 
 
-def choose(chunks: Sequence[Chunk], vectors: np.ndarray, k: int) -> list[int]:
-    """Indices of the title and lead, the most central passage of each later third, then MMR, by position."""
+def choose(chunks: Sequence[Chunk], vectors: np.ndarray, central: np.ndarray, k: int) -> list[int]:
+    """Indices of the title and lead, the most central passage of each later third, then MMR, by position;
+    `central`: each passage's likeness to the document's mean vector."""
     if k <= 0 or not chunks:
         return []
-    centre = vectors.mean(axis=0)
-    centre /= np.linalg.norm(centre) or 1.0
-    central = vectors @ centre
     picked = [0]  # the headline, or the opening sentences
     lead = next((i for i, c in enumerate(chunks) if len(c.text) >= LEAD_CHARS and c.text.rstrip("»”\"' ").endswith(
         (".", "!", "?", "…"))), 0)

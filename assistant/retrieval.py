@@ -90,10 +90,7 @@ class DenseSearch:
     def _locate(self, cid: str) -> tuple[list[Chunk], int] | None:
         """The passage's document, chunked again (deterministic, cached), and its position in it."""
         doc_id, _, span = cid.partition(":")
-        record = self.store.records.get(doc_id)
-        if record is None or not record.complete:  # removed, or still being written by another process
-            return None
-        chunks = self._passages_of(doc_id, record.name, record.title)
+        chunks = self.chunks(doc_id)  # none: removed, or still being written by another process
         start = int(span.split("-")[0])
         for i, c in enumerate(chunks):
             if c.start == start:

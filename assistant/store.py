@@ -350,15 +350,14 @@ class Store:
             ) from exc
         return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
-    def vectors(self, ids: Sequence[str]) -> np.ndarray:
-        """The stored vectors of these passages, in the order asked."""
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of these passages, by id (a passage not stored is absent)."""
         try:
             with self._reading:
                 got = self._collection.get(ids=list(ids), include=["embeddings"])
         except Exception as exc:
             raise IndexCorrupt(f"the index at {self.index_dir} cannot be read ({_short(exc)}); {REBUILD_HINT}") from exc
-        found = dict(zip(got["ids"], got["embeddings"], strict=True))
-        return np.array([found[i] for i in ids if i in found], dtype=np.float32)
+        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"], strict=True)}
 
     def count(self) -> int:
         """Passages stored; cached (Chroma's count costs milliseconds at 100,000) until the next write."""
