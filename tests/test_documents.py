@@ -134,10 +134,11 @@ def test_a_saved_news_page_is_its_article(name: str) -> None:
     assert len(passages) < 15
 
 
-def test_a_page_read_twice_gives_the_same_article() -> None:
-    # trafilatura's deduplicate option drops text it has seen before in the process: a re-read page lost its article
-    first = documents.load(PAGES / "wire-en.html", MB)
-    assert documents.load(PAGES / "wire-en.html", MB).text == first.text
+def test_a_page_read_again_and_again_gives_the_same_article() -> None:
+    # trafilatura's deduplicate option drops text it has seen a few times in the process: from the fourth
+    # reading on, a re-read page (re-ingest, repair, the benchmark) came back different, or as nothing
+    texts = {documents.load(PAGES / "wire-en.html", MB).text for _ in range(5)}
+    assert len(texts) == 1
 
 
 def test_a_saved_page_keeps_its_headline_date_author_and_site() -> None:

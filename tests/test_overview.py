@@ -26,7 +26,8 @@ def test_a_summary_request_cites_passages_that_cover_the_article(assistant: Assi
     lead, thirds = spread(assistant, answer.citations)
     assert lead and thirds >= 2
     assert [c.start for c in answer.citations] == sorted(c.start for c in answer.citations)  # document order
-    assert any("Rutte" in c.text for c in answer.citations)  # the lead keeps who confirmed it
+    # the lead, with who said it: the first full sentences, not only the headline
+    assert any("Je peux le confirmer" in c.text and "Mark Rutte" in c.text for c in answer.citations)
 
 
 def test_questions_are_not_taken_for_summary_requests(assistant: Assistant) -> None:
