@@ -18,7 +18,7 @@ from assistant.answering.llm import LLMAnswerer, Written
 from assistant.config import Settings, cache_dir
 from assistant.documents import FULL_PAGE, HTML_SUFFIXES, MAIN_TEXT
 from assistant.embeddings import Embedder, load_embedder
-from assistant.errors import AssistantError, BadQuestion
+from assistant.errors import AssistantError, BadQuestion, DiskFull
 from assistant.ingest import IngestReport, Progress, index_document, ingest
 from assistant.local_model import BadModelFile
 from assistant.overview import Overview
@@ -46,7 +46,8 @@ class Assistant:
         index_dir = settings.index_dir
         index_dir.mkdir(parents=True, exist_ok=True)
         crashed = writer_died(index_dir)
-        vectors_lost = crashed and not settings.chroma_url and recover(index_dir)
+        if crashed and not settings.chroma_url:
+            recover(index_dir)  # damaged vectors are set aside, and their documents marked incomplete
         self.embedder = load_embedder(settings.embedder, settings.model_dir, cache_dir(settings))
         self.store = Store(index_dir, self.embedder, index_key(self.embedder, settings.title_context),
                            settings.chroma_url, settings.collection, settings.fault, settings.title_context)
@@ -55,8 +56,6 @@ class Assistant:
         self._lock = threading.RLock()
         if crashed:
             with self.store.writing():
-                if vectors_lost:
-                    self.store.mark_incomplete()
                 if orphans := self.store.prune():
                     log.warning("removed %d passages of documents a crash left half-removed", orphans)
         if self.store.stale_model:
@@ -81,7 +80,10 @@ class Assistant:
         incomplete = [r for r in self.store.records.values() if not r.complete]
         if incomplete and repair:
             log.warning("indexing %d document(s) from their kept texts", len(incomplete))
-            self.repair(incomplete, progress)
+            try:
+                self.repair(incomplete, progress)
+            except DiskFull as exc:  # answer from the complete ones; the next ingest or start finishes them
+                log.warning("%s", exc)
 
     def _reread_pages(self, progress: Progress | None) -> None:
         """Saved web pages indexed before the article extractor (or by an older one) are read again from

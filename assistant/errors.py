@@ -17,6 +17,10 @@ class IndexCorrupt(AssistantError):
     """The index folder exists but cannot be read."""
 
 
+class DiskFull(AssistantError):
+    """The index's disk has no room for a write; the index is left as it was before it."""
+
+
 class IndexInUse(AssistantError):
     """Another process is writing the embedded index."""
 

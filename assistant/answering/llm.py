@@ -93,16 +93,21 @@ REWRITE_HUMAN = """Earlier questions:
 Last question: {question}"""
 
 
+def local_server(settings: Settings) -> Any:
+    """The built-in model's server process (started on first use, once per process)."""
+    from assistant.local_model import LocalServer, model_file
+
+    models = cache_dir(settings) / "models"
+    return LocalServer.get(model_file(settings.llm_gguf, models), models / "llama-server.log")
+
+
 def chat_model(settings: Settings) -> Any:
-    """The LangChain chat model for the configured backend (settings checked by LLMAnswerer); the built-in
-    model is loaded here, once."""
+    """The LangChain chat model for the configured backend (settings checked by LLMAnswerer)."""
     timeout = settings.llm_timeout_s
     if settings.llm == "local":
         from langchain_openai import ChatOpenAI
 
-        from assistant.local_model import LocalServer, model_file
-
-        server = LocalServer.get(model_file(settings.llm_gguf, cache_dir(settings) / "models"))
+        server = local_server(settings)
         return ChatOpenAI(model="local", base_url=server.url, api_key=server.api_key,  # type: ignore[arg-type,call-arg]
                           timeout=timeout, max_retries=0, temperature=0, streaming=True, max_tokens=MAX_TOKENS)
     if settings.llm == "openai":
@@ -167,6 +172,7 @@ class LLMAnswerer:
         self._turn = threading.Lock()  # one generation at a time per model: the others wait their turn
         self._loading = threading.Lock()
         self._chains: tuple[Any, Any, Any] | None = None
+        self._server: Any = None  # the built-in model's process, once started
         if settings.llm == "openai" and not settings.llm_base_url:  # a setting to fix, found before any question
             raise AssistantError("ASSISTANT_LLM=openai needs ASSISTANT_LLM_BASE_URL (e.g. http://127.0.0.1:8080/v1)")
         if settings.llm == "ollama" and not settings.llm_model:
@@ -180,6 +186,8 @@ class LLMAnswerer:
                 from langchain_core.output_parsers import StrOutputParser
                 from langchain_core.prompts import ChatPromptTemplate
 
+                if self.settings.llm == "local":
+                    self._server = local_server(self.settings)
                 model = chat_model(self.settings)
                 self._chains = (
                     ChatPromptTemplate.from_messages([("system", ANSWER_SYSTEM), ("human", ANSWER_HUMAN)]) | model,
@@ -220,6 +228,8 @@ class LLMAnswerer:
         written = Written(removed=[])
         shown: list[str] = []
         try:
+            if self._server is not None:
+                self._server.ensure_running()  # it died during an earlier answer: this one gets a new one
             for chain, inputs, n in replies:
                 reply = ""
                 for chunk in chain.stream(inputs):
@@ -235,6 +245,10 @@ class LLMAnswerer:
                 for piece in self._checked(last, texts, passage_lang, lang, written):
                     shown.append(piece)
                     yield piece
+        except Exception as exc:
+            if self._server is not None and _timed_out(exc):
+                self._server.stop()  # hung: the next question starts it again
+            raise
         finally:
             self._turn.release()
         written.text = " ".join(shown) or None
@@ -256,15 +270,22 @@ class LLMAnswerer:
         kind = type(exc).__name__.lower()
         if isinstance(exc, AssistantError):  # the model is not installed, or its settings are wrong
             return f"No written answer: {exc}. Showing the quoted passages only."
+        if self._server is not None and not _timed_out(exc) and not self._server.alive():
+            return ("The built-in model stopped while writing (its process ended; it starts again for the next "
+                    "question). Showing the quoted passages only.")
         if status:
             reason = f"HTTP {status}"
-        elif "timeout" in kind or "timed out" in str(exc).lower():
+        elif _timed_out(exc):
             reason = f"no reply within {self.timeout_s:g} s"
         elif "connect" in kind or "refused" in str(exc).lower():
             reason = "cannot connect"
         else:
             reason = f"bad reply ({type(exc).__name__})"
         return f"The LLM ({self.name} at {self.where}) failed: {reason}. Showing the extractive answer instead."
+
+
+def _timed_out(exc: BaseException) -> bool:
+    return "timeout" in type(exc).__name__.lower() or "timed out" in str(exc).lower()
 
 
 def _first_sentence(reply: str, n: int) -> list[str]:
