@@ -50,6 +50,7 @@ bench: install
 	$(PY) benchmarks/html_ingest.py
 	$(PY) benchmarks/scale.py
 	$(PY) benchmarks/load.py
+	$(PY) benchmarks/disk_use.py
 
 # The README's screenshot: a real answer and its highlighted source, in Debian's chromium.
 screenshot: install

@@ -25,7 +25,7 @@ from assistant.overview import Overview
 from assistant.retrieval import DenseSearch, PassageRetriever, from_langchain
 from assistant.store import DocRecord, Store, recover, writer_died
 from assistant.text import detect_language
-from assistant.types import Answer, Document, Passage
+from assistant.types import Answer, Document, Evidence, Passage
 
 log = logging.getLogger(__name__)
 INITIALISED = ".initialised"  # written once the default corpus has been offered to a new index
@@ -173,7 +173,7 @@ class Assistant:
     def _search(self, question: str, history: Sequence[str]) -> list[Passage]:
         return [from_langchain(d) for d in self.retriever.invoke(question, history=history)]
 
-    def _answer(self, stream: Iterator[dict[str, Any]]) -> Iterator[str | Answer]:
+    def _answer(self, stream: Iterator[dict[str, Any]]) -> Iterator[str | Evidence | Answer]:
         """The extractive evidence at once; then, with a language model, its checked written answer."""
         settings = self.settings
         for inputs in stream:
@@ -194,6 +194,7 @@ class Assistant:
             if self.llm is None or evidence.abstained or notice:
                 yield evidence
                 continue
+            yield Evidence(evidence.citations)
             yield from self._write(evidence, chosen, inputs["question"], inputs.get("history", ()), lang,
                                    bool(inputs.get("overview")))
 
@@ -238,9 +239,10 @@ class Assistant:
             )
         return question
 
-    def stream(self, question: str, history: Sequence[str] = ()) -> Generator[str | Answer, None, None]:
-        """Text pieces as they are ready, then the finished Answer (always last). Empty pieces while the
-        model works: a caller who stops reading closes the stream, and the model stops (or never starts)."""
+    def stream(self, question: str, history: Sequence[str] = ()) -> Generator[str | Evidence | Answer, None, None]:
+        """Text pieces as they are ready, then the finished Answer (always last). Before a model writes, the
+        Evidence (the quoted passages' citations, to open while it writes). Empty pieces while the model
+        works: a caller who stops reading closes the stream, and the model stops (or never starts)."""
         question = self.validate(question)
         if self.store.sync():
             self.search.forget()

@@ -33,10 +33,10 @@ log = logging.getLogger(__name__)
 REBUILD_HINT = "rebuild it with `assistant ingest --rebuild` (the documents are re-read from their files)"
 PAGE = 5_000  # passages read from Chroma per request
 WRITING = ".writing"  # present while a writer works; left behind only by a writer that died
-# Room a batch needs on disk, checked before anything is written: a passage measured 3.8-4.3 KB in Chroma
-# (SQLite rows, full-text index, HNSW; benchmarks/disk_full.py), doubled for the journal; texts are kept
-# twice (docs/ and Chroma). Chroma cannot even be read while a write it half-applied waits for space,
-# so refusing before the write is what keeps the index answering on a full disk.
+# Room a batch needs on disk, checked before anything is written: a passage took 3.9-5.5 KB at its peak,
+# texts included (SQLite rows, full-text index, HNSW; benchmarks/disk_use.py), so the check asks for 2.2-2.5x
+# that. Chroma cannot even be read while a write it half-applied waits for space: refusing before the
+# write is what keeps the index answering on a full disk.
 PASSAGE_BYTES = 8_000
 SPARE_BYTES = 1_000_000  # below this, any failure to read or write the index is reported as a full disk
 DISK_FULL_SIGNS = ("disk is full", "no space left", "disk full")
@@ -158,7 +158,7 @@ class Store:
                     f"cannot reach the Chroma server at {self.chroma_url} ({exc}); start it with "
                     f"`chroma run --path index/chroma-server --host 127.0.0.1 --port {urlparse(self.chroma_url).port}`"
                 ) from exc
-            raise self._unreadable(exc, "opened") from exc
+            raise self._unreadable(exc) from exc
         stored = (collection.metadata or {}).get("model")
         # vectors of another model (or of an older passage layout) are never mixed with ours: the Assistant
         # re-embeds the kept texts (see reset_vectors)

@@ -67,6 +67,14 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """The passages an answer quotes, sent as soon as they are chosen, while a model still writes: the reader
+    can open them at once."""
+
+    citations: list[Citation]
+
+
+@dataclass(frozen=True)
 class Answer:
     """What the user gets: text with [n] markers, the citations they name, and who wrote it."""
 

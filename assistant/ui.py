@@ -4,6 +4,7 @@ Answers stream; [n] markers are links that open the cited passage, highlighted i
 """
 
 import html
+import itertools
 import logging
 import re
 import shutil
@@ -17,7 +18,7 @@ from assistant.config import Settings
 from assistant.documents import SUFFIXES
 from assistant.errors import AssistantError
 from assistant.progress import progress_bar
-from assistant.types import Answer
+from assistant.types import Answer, Evidence
 
 log = logging.getLogger(__name__)
 EXAMPLES = ["What did Lavrov claim?", "Qui a confirmé le déploiement ?", "Is Kursk in Russia or in Ukraine?",
@@ -135,21 +136,38 @@ def build(assistant: Assistant) -> Any:
     settings = assistant.settings
     uploads = settings.data_dir / "uploads"
 
-    def respond(message: str, history: list[dict[str, Any]], turns: list[list[dict[str, Any]]]) -> Iterator[Any]:
+    latest: dict[str, int] = {}  # each reader's newest question: an older answer still being written stops
+    numbers = itertools.count()
+
+    def respond(message: str, history: list[dict[str, Any]], turns: list[list[dict[str, Any]]],
+                request: gr.Request) -> Iterator[Any]:
         history = list(history or [])
-        turns = list(turns or [])
         earlier = [message_text(m) for m in history if m.get("role") == "user"]
-        turn = len(turns)
+        turn = len(earlier)
+        reader, mine = request.session_hash or "", next(numbers)
+        latest[reader] = mine
+
+        def cited(citations: list[Any]) -> list[list[dict[str, Any]]]:
+            """The turns with this one's citations: its [n] links open them (also while the model writes)."""
+            before = list(turns or [])[:turn]
+            return [*before, *[[]] * (turn - len(before)), [c.as_dict() for c in citations]]
+
         history.append({"role": "user", "content": message})
         history.append({"role": "assistant", "content": ""})
         text = ""
         try:
-            # closed explicitly when Gradio closes this generator (the reader left or stopped): the model stops
+            # closed explicitly when Gradio closes this generator (the reader left or stopped), or when the
+            # reader asks again: the model stops
             with closing(assistant.stream(message, earlier)) as pieces:
                 for piece in pieces:
-                    if isinstance(piece, Answer):
+                    if latest.get(reader) != mine:
+                        return
+                    if isinstance(piece, Evidence):
+                        turns = cited(piece.citations)
+                        yield gr.skip(), turns, gr.skip()
+                    elif isinstance(piece, Answer):
                         history[-1]["content"] = render(piece, turn, bylines())
-                        turns.append([c.as_dict() for c in piece.citations])
+                        turns = cited(piece.citations)
                         yield history, turns, ""
                     elif not piece:  # the model is working: nothing to redraw
                         yield gr.skip(), gr.skip(), gr.skip()
@@ -159,13 +177,14 @@ def build(assistant: Assistant) -> Any:
                         yield history, turns, ""
         except AssistantError as exc:
             history[-1]["content"] = f"⚠️ {exc}"
-            turns.append([])
-            yield history, turns, ""
+            yield history, cited([]), ""
         except Exception as exc:  # the app keeps serving; the user sees what happened
             log.exception("answering failed")
             history[-1]["content"] = f"⚠️ Something went wrong while answering ({type(exc).__name__}: {exc})."
-            turns.append([])
-            yield history, turns, ""
+            yield history, cited([]), ""
+        finally:
+            if latest.get(reader) == mine:
+                del latest[reader]
 
     def open_citation(request: str, turns: list[list[dict[str, Any]]]) -> str:
         try:
@@ -254,10 +273,12 @@ def build(assistant: Assistant) -> Any:
         cite_open = gr.Button("open", elem_id="cite-open", elem_classes="hidden-control")
 
         io = ([question, chat, turns], [chat, turns, question])
-        asked: list[dict[str, Any]] = [send.click(respond, *io, api_visibility="private"),
-                                       question.submit(respond, *io, api_visibility="private")]
-        # Stop: Gradio closes the answer's stream (the model stops); the evidence stays, and the next question
-        # can be asked at once (a new question is not taken while an answer is still being written)
+        # a question asked while an answer is being written is taken at once, and that answer stops (respond)
+        asked: list[dict[str, Any]] = [
+            send.click(respond, *io, api_visibility="private", trigger_mode="multiple"),
+            question.submit(respond, *io, api_visibility="private", trigger_mode="multiple"),
+        ]
+        # Stop: Gradio closes the answer's stream (the model stops); the evidence stays
         stop.click(None, None, None, cancels=asked, api_visibility="private")
         cite_open.click(open_citation, [cite_request, turns], viewer, api_visibility="private").then(
             None, None, None, js=SCROLL_TO_MARK)

@@ -176,3 +176,34 @@ def test_stop_stops_the_model_keeps_the_evidence_and_the_next_question_is_answer
     ask(page, "Who confirmed the deployment?", 1)  # its evidence at once, then its written answer
     page.wait_for_function("() => [...document.querySelectorAll(\"#chat [data-testid='bot']\")].pop()"
                            ".innerText.includes('It was confirmed [1].')", timeout=60_000)
+
+
+@pytest.mark.browser
+def test_a_source_of_the_evidence_opens_while_the_model_writes(writing_page: tuple[Any, FakeLLM]) -> None:
+    page, fake = writing_page
+    bot = page.locator("#chat [data-testid='bot']").last
+    link = bot.locator("a[href$='-1']").first
+    link.wait_for(timeout=60_000)  # the evidence is shown; the model writes on
+    link.click()
+    mark = page.locator("#source-viewer mark")
+    mark.wait_for(timeout=30_000)
+    assert "droit international" in mark.inner_text()  # the evidence's passage [1], highlighted in place
+    assert not fake.hung_up.is_set() and "answered by" not in bot.inner_text()  # and the model is still writing
+
+
+@pytest.mark.browser
+def test_a_question_asked_while_the_model_writes_stops_it_and_is_answered(
+        writing_page: tuple[Any, FakeLLM]) -> None:
+    page, fake = writing_page
+    page.locator("#chat [data-testid='bot'] a[href$='-1']").first.wait_for(timeout=60_000)  # writing
+    page.fill("#question textarea", "Who confirmed the deployment?")
+    page.click("#send")  # no Stop first
+    assert fake.hung_up.wait(120)  # the first answer's model stream is closed
+    page.wait_for_function("() => [...document.querySelectorAll(\"#chat [data-testid='bot']\")].pop()"
+                           ".innerText.includes('It was confirmed [1].')", timeout=120_000)
+    bots = page.locator("#chat [data-testid='bot']")
+    assert bots.count() == 2 and "Rutte" in bots.last.inner_text()  # its own evidence, then its answer
+    bots.last.locator("a[href$='-1']").first.click()  # and its sources open
+    mark = page.locator("#source-viewer mark")
+    mark.wait_for(timeout=30_000)
+    assert " ".join(mark.inner_text().split()) in " ".join(bots.last.inner_text().split())  # a passage it quoted
