@@ -19,7 +19,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from assistant.answerability import FEATURES, FITTED, REGIMES, Answerability, Calibrator, features, regime
 from assistant.assistant import Assistant
-from assistant.text import detect_language
+from assistant.text import LANGS, _identifier, detect_language, reader_language
 from benchmarks.devsets import SETS, items, open_index
 
 MAX_FALSE_ABSTAIN = 0.05  # the threshold: the highest at which no training set abstains on more of its answerables
@@ -108,6 +108,18 @@ def print_left_out(by_set: dict[str, list[Row]]) -> None:
     print("  FA: answerable questions abstained on; NA: unanswerable questions abstained on")
 
 
+def print_languages() -> None:
+    """How often each way of telling a question's language is right (the regime, and the answer's language)."""
+    from benchmarks.devsets import DATA
+
+    asked = [i for _, questions, _ in SETS for i in items(questions)] + items(DATA / "overview_requests.json")
+    known = [(i["q"], i["lang"]) for i in asked if i.get("lang") in LANGS]
+    ways = {"stop words": detect_language, "py3langid": lambda q: str(_identifier().classify(q)[0]),
+            "reader_language (both)": reader_language}
+    print(f"\nthe question's language, right of {len(known)} dev questions and requests: "
+          + ", ".join(f"{name} {sum(way(q) == lang for q, lang in known)}" for name, way in ways.items()))
+
+
 def gather(work: Path) -> dict[str, list[Row]]:
     by_set: dict[str, list[Row]] = {}
     for name, questions, folders in SETS:
@@ -123,6 +135,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="answerability-") as tmp:
         by_set = gather(args.work or Path(tmp))
     print_left_out(by_set)
+    print_languages()
     if args.write:
         model = fit([r for rs in by_set.values() for r in rs])
         model.save(FITTED, about="fitted by benchmarks/answerability.py on: " + ", ".join(by_set))

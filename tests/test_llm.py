@@ -238,3 +238,15 @@ def test_a_written_sentence_in_the_documents_language_is_not_shown() -> None:
     assert kept == ["North Korea sent troops to Russia [1]."]
     assert [r.reason for r in removed] == ["written in the documents' language (fr), not the reader's (en)"]
     assert check("La Corée du Nord a envoyé des troupes [1].", source, "fr", "fr")[0]  # the reader's language too
+
+
+def test_a_name_the_reader_used_or_the_title_shows_is_not_an_invention() -> None:
+    from assistant.answering.checks import check
+
+    source = ["Les ministres des Affaires étrangères se sont réunis à Bruxelles mardi."]
+    sentence = "NATO foreign ministers met in Brussels [1]."
+    assert not check(sentence, source, "fr", "en")[0]  # the passage alone does not name the Alliance
+    assert check(sentence, source, "fr", "en", named="Where did NATO's foreign ministers meet?")[0]
+    assert check(sentence, source, "fr", "en", named="Réunion des ministres de l'OTAN")[0]  # the document's title
+    invented = "NATO and Japan met in Brussels [1]."
+    assert not check(invented, source, "fr", "en", named="Where did NATO's foreign ministers meet?")[0]

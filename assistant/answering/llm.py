@@ -212,6 +212,7 @@ class LLMAnswerer:
         chains = self._ready()
         passages = list(passages)[: SUMMARY_PASSAGES if summary else PROMPT_PASSAGES]
         texts = [p.chunk.text for p in passages]
+        named = " ".join([question, *dict.fromkeys(p.chunk.title for p in passages)])  # names the reader sees
         passage_lang = passages[0].chunk.lang if passages else lang
         language = LANGUAGE_NAMES.get(lang, lang)
         replies: list[tuple[Any, dict[str, str], int | None]]  # (chain, its inputs, the passage a summary's is of)
@@ -238,11 +239,11 @@ class LLMAnswerer:
                         yield ""
                         continue
                     complete, reply = _settled(reply)
-                    pieces = list(self._checked(complete, texts, passage_lang, lang, written))
+                    pieces = list(self._checked(complete, texts, passage_lang, lang, written, named))
                     shown += pieces
                     yield from pieces or [""]  # "": closing here closes the HTTP stream, and llama.cpp stops
                 last = sentences(reply) if n is None else _first_sentence(reply, n)
-                for piece in self._checked(last, texts, passage_lang, lang, written):
+                for piece in self._checked(last, texts, passage_lang, lang, written, named):
                     shown.append(piece)
                     yield piece
         except Exception as exc:
@@ -255,9 +256,9 @@ class LLMAnswerer:
         yield written
 
     def _checked(self, complete: list[str], texts: list[str], passage_lang: str, lang: str,
-                 written: Written) -> Iterator[str]:
+                 written: Written, named: str) -> Iterator[str]:
         for sentence in complete:
-            kept, removed = check(sentence, texts, passage_lang, lang, EXAMPLE_ANSWERS, self._word_vectors)
+            kept, removed = check(sentence, texts, passage_lang, lang, EXAMPLE_ANSWERS, self._word_vectors, named)
             written.removed += removed
             yield from kept
 
