@@ -14,9 +14,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from assistant.assistant import Assistant
-from assistant.overview import CONTRAST, THRESHOLD
+from assistant.overview import CONTRAST, NAMED_MARGIN, THRESHOLD
 from benchmarks.devsets import DATA, NEWS, PIAF, SETS, XQUAD, items, open_index
 
 REQUESTS = DATA / "overview_requests.json"
@@ -73,7 +75,26 @@ def main() -> None:
             passed += not wrong
             print(f"  {'ok ' if not wrong else 'NO '} {item['id']:<14} {item['q'][:50]:<50} {'; '.join(wrong)}")
         print(f"  passed {passed} of {len(requests)}")
+        naming(piaf, [i for i in requests if i.get("docs") == "piaf"])
         long_document(work)
+
+
+def naming(assistant: Assistant, requests: list[dict[str, Any]]) -> None:
+    """How far the best title stands above the next for what is left of each request once its nearest
+    example request is taken out (overview.Overview._documents): large when a document is named."""
+    overview = assistant.overview
+    records = [r for r in assistant.documents() if r.complete]
+    titles = np.stack([overview._title(r.title) for r in records])
+    examples, _ = overview._examples
+    print(f"\nwhich document a request names ({len(records)} documents; named when the margin >= {NAMED_MARGIN}):")
+    for item in requests:
+        vector = assistant.embedder.queries([item["q"]])[0]
+        nearest = examples[int(np.argmax(examples @ vector))]
+        topic = vector - float(nearest @ vector) * nearest
+        sims = np.sort(titles @ (topic / np.linalg.norm(topic)))[::-1]
+        best = records[int(np.argmax(titles @ topic))].name
+        print(f"  {item['doc'] or 'none named':<34} best title {best[:30]:<30} margin {sims[0] - sims[1]:.3f}  "
+              f"{item['q']}")
 
 
 def long_document(work: Path) -> None:

@@ -50,3 +50,9 @@ def test_these_articles_are_each_summarised(fresh_settings: Settings, tmp_path: 
     assert not answer.abstained
     assert {c.doc for c in answer.citations} == {"lyon.txt", "nato-north-korean-troops-kursk.fr.txt"}
     assert len(answer.citations) >= 3  # the passages are shared out, not one headline each
+
+    named = assistant.ask("Summarize the article about Lyon")  # the one the request names, and only it
+    assert not named.abstained and {c.doc for c in named.citations} == {"lyon.txt"}  # both its passages
+    named = assistant.ask("Résume l'article sur les troupes nord-coréennes")
+    assert {c.doc for c in named.citations} == {"nato-north-korean-troops-kursk.fr.txt"}
+    assert len(named.citations) >= 3
