@@ -60,14 +60,17 @@ def main() -> None:
             "local (built-in model)": run(local, questions),
             "local, summaries": run(local, summaries),
         }
+        model_pid = local.llm._server._process.pid  # type: ignore[union-attr]
+        model_peak = Path(f"/proc/{model_pid}/status").read_text().split("VmHWM:")[1].split()[0]  # kB
     print(f"{len(questions)} dev questions and {len(summaries)} summary requests, warm, ms  {'median':>8} {'p95':>8}")
     for system, r in results.items():
         for name in ("evidence", "first written", "full"):
             if r[name]:
                 print(f"  {system:<24} {name:<14} {statistics.median(r[name]):>8.0f} {pct(r[name], 0.95):>8.0f}")
         print(f"  {system:<24} checked written answers: {int(sum(r['written']))} of {len(r['written'])}")
-    print(f"peak RSS of this process (both answerers, model loaded): "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3:.0f} MB")
+    chat, model = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3, int(model_peak) / 1e3
+    print(f"peak RSS: the chat's process (both answerers) {chat:.0f} MB, the model's process {model:.0f} MB, "
+          f"together {chat + model:.0f} MB")
 
 
 if __name__ == "__main__":
