@@ -1,5 +1,6 @@
 """Bad days: a disk that fills during an ingest. A real small filesystem (tmpfs) that really fills."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -12,7 +13,7 @@ import pytest
 from assistant.assistant import Assistant
 from assistant.config import Settings
 from assistant.errors import IndexCorrupt
-from assistant.store import WRITING
+from assistant.store import WRITING, recover
 from benchmarks.corpus import write_corpus
 from tests.conftest import run_cli
 
@@ -121,3 +122,21 @@ def test_a_read_that_fails_on_a_roomy_disk_is_still_damage(fresh_settings: Setti
     assistant = Assistant(fresh_settings)
     with pytest.raises(IndexCorrupt, match="rebuild"):
         raise assistant.store._unreadable(RuntimeError("malformed segment"))
+
+
+def test_vectors_that_cannot_be_checked_on_a_full_disk_are_not_set_aside(small_disk: Path) -> None:
+    """A killed writer left its marker and Chroma cannot be opened: on a full disk that is no proof of damage
+    (Chroma needs room to open after an unfinished write), so nothing is moved; with room, it is damage."""
+    index = small_disk / "index"
+    (index / "chroma").mkdir(parents=True)
+    (index / "chroma" / "chroma.sqlite3").write_bytes(b"not a database" * 100)
+    manifest = index / "manifest.json"
+    manifest.write_text(json.dumps({"model": "m", "documents": [{"id": "a", "complete": True}]}), encoding="utf-8")
+    filler = fill(small_disk, 100_000)
+    assert not recover(index)
+    assert (index / "chroma").exists() and not list(index.glob("chroma.damaged-*"))
+    filler.unlink()
+    assert recover(index)  # the same folder, with room: set aside
+    assert list(index.glob("chroma.damaged-*"))
+    # its documents were marked incomplete first: re-indexed from their texts, never listed complete
+    assert json.loads(manifest.read_text(encoding="utf-8"))["documents"] == [{"id": "a", "complete": False}]
