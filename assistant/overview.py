@@ -55,7 +55,8 @@ class Overview:
         self.search = search
         self.embedder = embedder
         self.max_passages = max_passages
-        self._title = lru_cache(maxsize=4096)(lambda title: self.embedder.passages([title])[0])
+        # a title's passage vector: the same titles come back request after request
+        self.title_vector = lru_cache(maxsize=4096)(lambda title: self.embedder.passages([title])[0])
 
     @cached_property
     def _examples(self) -> tuple[np.ndarray, np.ndarray]:
@@ -91,18 +92,22 @@ class Overview:
         records = {r.id: r for r in self.search.store.records.values() if r.complete}
         if len(records) <= 1:
             return list(records)
-        requests, _ = self._examples
-        nearest = requests[int(np.argmax(requests @ vector))]
-        topic = vector - float(nearest @ vector) * nearest
-        topic /= np.linalg.norm(topic) or 1.0
+        topic = self.topic(vector)
         candidates = list(records) if len(records) <= SEARCHED else list(
             dict.fromkeys(cid.partition(":")[0] for cid, _ in self.search.store.dense(topic, SEARCHED)))
-        titled = sorted(((float(self._title(records[d].title) @ topic), d) for d in candidates if d in records),
+        titled = sorted(((float(self.title_vector(records[d].title) @ topic), d) for d in candidates if d in records),
                         reverse=True)
         if len(titled) >= 2 and titled[0][0] - titled[1][0] >= NAMED_MARGIN:
             return [titled[0][1]]
         order = sorted(records.values(), key=lambda r: r.name)
         return [r.id for r in order[: self.max_passages]]
+
+    def topic(self, vector: np.ndarray) -> np.ndarray:
+        """What is left of a request once its nearest example request is taken out (unit length)."""
+        requests, _ = self._examples
+        nearest = requests[int(np.argmax(requests @ vector))]
+        topic = vector - float(nearest @ vector) * nearest
+        return topic / (np.linalg.norm(topic) or 1.0)
 
     def cover(self, doc_id: str, k: int) -> list[Passage]:
         """Up to k passages of one document that cover it, in document order."""

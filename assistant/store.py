@@ -249,15 +249,14 @@ class Store:
                 marker.write_text(str(os.getpid()))
                 self.records = self._read_manifest()  # another writer may have finished since we opened
                 yield
-            except DiskFull:
+            except (DiskFull, OSError) as exc:
+                if not isinstance(exc, DiskFull) and exc.errno != errno.ENOSPC:
+                    raise
                 # not a crash: the write was refused, or SQLite rolled it back; nothing to check or set aside
                 marker.unlink(missing_ok=True)
                 self.records = self._read_manifest()  # the documents of the refused batch are not listed
-                raise
-            except OSError as exc:
-                if exc.errno != errno.ENOSPC:
+                if isinstance(exc, DiskFull):
                     raise
-                marker.unlink(missing_ok=True)
                 raise self.disk_full("written") from exc
             else:
                 marker.unlink(missing_ok=True)  # only a clean end removes it: a crash leaves it as evidence
@@ -297,10 +296,7 @@ class Store:
                         "free). Nothing is lost: free some space and try again")
 
     def _is_disk_full(self, exc: BaseException) -> bool:
-        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-            return True
-        return any(sign in str(exc).lower() for sign in DISK_FULL_SIGNS) \
-            or shutil.disk_usage(self.index_dir).free < SPARE_BYTES
+        return (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or _looks_full(self.index_dir, str(exc))
 
     def _unreadable(self, exc: Exception, what: str = "read") -> AssistantError:
         """A read that failed: a full disk (Chroma waits for room to finish a write) or damage."""
@@ -445,10 +441,10 @@ def recover(index_dir: Path) -> bool:
                            stdin=subprocess.DEVNULL, timeout=600)
     if probe.returncode == 0:
         return False
-    free = shutil.disk_usage(index_dir).free
-    if free < SPARE_BYTES or any(sign in probe.stderr.lower() for sign in DISK_FULL_SIGNS):
+    if _looks_full(index_dir, probe.stderr):
         # Chroma needs room to open after an unfinished write: a full disk is not damage; check again later
-        log.warning("the index could not be checked: its disk is full (%.1f MB free); free some space", free / 1e6)
+        log.warning("the index could not be checked: its disk is full (%.1f MB free); free some space",
+                    shutil.disk_usage(index_dir).free / 1e6)
         return False
     manifest = index_dir / "manifest.json"
     if manifest.exists():  # first: every document whose passages go aside is re-indexed, never listed complete
@@ -461,6 +457,11 @@ def recover(index_dir: Path) -> bool:
                 probe.returncode, aside.name)
     shutil.move(str(chroma_dir), aside)
     return True
+
+
+def _looks_full(folder: Path, message: str) -> bool:
+    """A failure that says the disk is full, or any failure on a disk with under SPARE_BYTES free."""
+    return any(sign in message.lower() for sign in DISK_FULL_SIGNS) or shutil.disk_usage(folder).free < SPARE_BYTES
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:

@@ -183,6 +183,9 @@ def detect_language(text: str, default: str = "en") -> str:
     return best if scores.get(best, 0) > 0 else default
 
 
+CLEAR_LEAD = 0.1  # the stop-word share by which the first language must lead for the count to decide alone
+
+
 def reader_language(question: str) -> str:
     """The language a question is asked in (answers and notices are written in it). Stop words decide when
     they clearly do; a short request with few of them ("Riassumi l'articolo" has none of Italian's) goes
@@ -194,8 +197,6 @@ def reader_language(question: str) -> str:
         return str(_identifier().classify(question)[0])
     return scores[0][0]
 
-
-CLEAR_LEAD = 0.1  # the stop-word share by which the first language must lead for the count to decide alone
 
 
 @cache

@@ -84,15 +84,12 @@ def naming(assistant: Assistant, requests: list[dict[str, Any]]) -> None:
     example request is taken out (overview.Overview._documents): large when a document is named."""
     overview = assistant.overview
     records = [r for r in assistant.documents() if r.complete]
-    titles = np.stack([overview._title(r.title) for r in records])
-    examples, _ = overview._examples
+    titles = np.stack([overview.title_vector(r.title) for r in records])
     print(f"\nwhich document a request names ({len(records)} documents; named when the margin >= {NAMED_MARGIN}):")
     for item in requests:
-        vector = assistant.embedder.queries([item["q"]])[0]
-        nearest = examples[int(np.argmax(examples @ vector))]
-        topic = vector - float(nearest @ vector) * nearest
-        sims = np.sort(titles @ (topic / np.linalg.norm(topic)))[::-1]
-        best = records[int(np.argmax(titles @ topic))].name
+        sims = titles @ overview.topic(assistant.embedder.queries([item["q"]])[0])
+        best = records[int(np.argmax(sims))].name
+        sims = np.sort(sims)[::-1]
         print(f"  {item['doc'] or 'none named':<34} best title {best[:30]:<30} margin {sims[0] - sims[1]:.3f}  "
               f"{item['q']}")
 

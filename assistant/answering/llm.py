@@ -101,13 +101,13 @@ def local_server(settings: Settings) -> Any:
     return LocalServer.get(model_file(settings.llm_gguf, models), models / "llama-server.log")
 
 
-def chat_model(settings: Settings) -> Any:
-    """The LangChain chat model for the configured backend (settings checked by LLMAnswerer)."""
+def chat_model(settings: Settings, server: Any = None) -> Any:
+    """The LangChain chat model for the configured backend (settings checked by LLMAnswerer); `server`: the
+    built-in model's (local_server), for the local backend."""
     timeout = settings.llm_timeout_s
     if settings.llm == "local":
         from langchain_openai import ChatOpenAI
 
-        server = local_server(settings)
         return ChatOpenAI(model="local", base_url=server.url, api_key=server.api_key,  # type: ignore[arg-type,call-arg]
                           timeout=timeout, max_retries=0, temperature=0, streaming=True, max_tokens=MAX_TOKENS)
     if settings.llm == "openai":
@@ -188,7 +188,7 @@ class LLMAnswerer:
 
                 if self.settings.llm == "local":
                     self._server = local_server(self.settings)
-                model = chat_model(self.settings)
+                model = chat_model(self.settings, self._server)
                 self._chains = (
                     ChatPromptTemplate.from_messages([("system", ANSWER_SYSTEM), ("human", ANSWER_HUMAN)]) | model,
                     ChatPromptTemplate.from_messages([("system", REWRITE_SYSTEM), ("human", REWRITE_HUMAN)])
