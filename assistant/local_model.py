@@ -188,6 +188,17 @@ class LocalServer:
     def alive(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
+    def ended(self, within: float) -> bool:
+        """Whether the process has ended, waiting up to `within` seconds: a killed process is not gone the
+        moment its connections drop (seen on a loaded machine)."""
+        if self._process is None:
+            return True
+        try:
+            self._process.wait(timeout=within)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
     def ensure_running(self) -> None:
         """Before a question: start the model again if its process died since the last one."""
         with self._starting:

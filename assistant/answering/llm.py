@@ -33,6 +33,7 @@ LANGUAGE_NAMES = {"en": "English", "fr": "French", "it": "Italian", "es": "Spani
 # even when it could read it).
 PROMPT_PASSAGES = 2
 MAX_TOKENS = 160  # two or three sentences: every token costs ~0.05-0.1 s on 2 cores
+ENDING_S = 5.0  # after a failed request, how long the built-in model's process may take to be gone if it died
 HEARTBEAT_S = 0.25  # while waiting for the model, how often the consumer gets a chance to leave
 
 # Why each rule is there: without a marker rule and an example the small model often omits [n]; without the
@@ -271,7 +272,7 @@ class LLMAnswerer:
         kind = type(exc).__name__.lower()
         if isinstance(exc, AssistantError):  # the model is not installed, or its settings are wrong
             return f"No written answer: {exc}. Showing the quoted passages only."
-        if self._server is not None and not _timed_out(exc) and not self._server.alive():
+        if self._server is not None and not _timed_out(exc) and self._server.ended(within=ENDING_S):
             return ("The built-in model stopped while writing (its process ended; it starts again for the next "
                     "question). Showing the quoted passages only.")
         if status:
