@@ -46,6 +46,7 @@ bench: install
 	$(PY) benchmarks/llm_speed.py
 	$(PY) benchmarks/ui_speed.py
 	$(PY) benchmarks/answerability.py
+	$(PY) benchmarks/number_questions.py
 	$(PY) benchmarks/overview.py
 	$(PY) benchmarks/html_ingest.py
 	$(PY) benchmarks/scale.py

@@ -21,6 +21,7 @@ from pydantic import ConfigDict
 from assistant.chunking import chunk
 from assistant.coverage import Question, coverage
 from assistant.embeddings import Embedder
+from assistant.quantities import asks_number
 from assistant.store import Store
 from assistant.types import Chunk, Document, Passage
 
@@ -38,6 +39,7 @@ class Signals:
     history: bool = True  # a follow-up is embedded with the previous question
     speaker: bool = True  # a passage opening a quotation is cited with the one naming its speaker
     neighbours: bool = True  # coverage credits a word found one passage away
+    numbers: bool = True  # a question asking for a number or date abstains when the best passages hold none
 
 
 class DenseSearch:
@@ -60,13 +62,14 @@ class DenseSearch:
         rest = [sim for _, sim in hits[1:]] or [sim for _, sim in hits[:1]]  # alone, a passage stands out of nothing
         baseline = sum(rest) / len(rest) if rest else 0.0
         query = Question.of(question, " ".join(earlier))
+        asks = asks_number(self.vector(question), self.embedder.key) if self.signals.numbers else 0.0
         passages = []
         for rank, (cid, sim) in enumerate(hits[:k]):
             found = self._locate(cid)
             if found is None:  # a document removed since the search began
                 continue
             chunks, i = found
-            signals = {"dense": sim, "margin": sim - baseline}
+            signals = {"dense": sim, "margin": sim - baseline, "asks_number": asks}
             if rank < COVERED:
                 window = chunks[max(0, i - 1) : i + 2] if self.signals.neighbours else [chunks[i]]
                 signals["coverage"] = coverage(query, chunks[i], [c for c in window if c is not chunks[i]])

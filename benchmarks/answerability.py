@@ -19,6 +19,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from assistant.answerability import FEATURES, FITTED, REGIMES, Answerability, Calibrator, features, regime
 from assistant.assistant import Assistant
+from assistant.quantities import unmet_number
 from assistant.text import LANGS, _identifier, detect_language, reader_language
 from benchmarks.devsets import SETS, items, open_index
 
@@ -31,6 +32,7 @@ class Row:
     regime: str
     values: dict[str, float]
     answerable: bool
+    unmet_number: bool  # asks for a number or date, none in the best passages: abstained whatever the calibrator
 
 
 def collect(assistant: Assistant, name: str, questions: Sequence[dict]) -> list[Row]:
@@ -38,7 +40,7 @@ def collect(assistant: Assistant, name: str, questions: Sequence[dict]) -> list[
     for item in questions:
         passages = assistant.passages(item["q"])
         rows.append(Row(name, regime(passages, detect_language(item["q"])), features(passages),
-                        not item.get("abstain")))
+                        not item.get("abstain"), unmet_number(passages)))
     return rows
 
 
@@ -78,12 +80,14 @@ def fit(rows: Sequence[Row], names: Sequence[str] = FEATURES) -> Answerability:
     return Answerability({k: fit_one([r for r in rows if r.regime == k], names) for k in REGIMES})
 
 
-def left_out(by_set: dict[str, list[Row]], names: Sequence[str] = FEATURES) -> dict[str, tuple[int, int, int, int]]:
+def left_out(by_set: dict[str, list[Row]], names: Sequence[str] = FEATURES,
+             numbers: bool = True) -> dict[str, tuple[int, int, int, int]]:
     """Per set, fitted on the others: (answerable abstained, answerable, unanswerable abstained, unanswerable)."""
     table = {}
     for name, rows in by_set.items():
         model = fit([r for other, rs in by_set.items() if other != name for r in rs], names)
-        abstained = [model.calibrators[r.regime].probability(r.values) < model.calibrators[r.regime].threshold
+        abstained = [(numbers and r.unmet_number)
+                     or model.calibrators[r.regime].probability(r.values) < model.calibrators[r.regime].threshold
                      for r in rows]
         yes = [a for a, r in zip(abstained, rows, strict=True) if r.answerable]
         no = [a for a, r in zip(abstained, rows, strict=True) if not r.answerable]
@@ -105,6 +109,8 @@ def print_left_out(by_set: dict[str, list[Row]]) -> None:
     for label, names in ABLATION.items():
         cells = [f"FA {fa}/{a} NA {na}/{u}" for fa, a, na, u in left_out(by_set, names).values()]
         print(f"  {label:<30} " + " ".join(f"{c:>22}" for c in cells))
+    cells = [f"FA {fa}/{a} NA {na}/{u}" for fa, a, na, u in left_out(by_set, numbers=False).values()]
+    print(f"  {'- number check':<30} " + " ".join(f"{c:>22}" for c in cells))
     print("  FA: answerable questions abstained on; NA: unanswerable questions abstained on")
 
 

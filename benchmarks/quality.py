@@ -26,6 +26,7 @@ ABLATION = {  # name -> (settings changes, signal changes)
     "- title context": ({"title_context": False}, {}),
     "- speaker extension": ({}, {"speaker": False}),
     "- neighbour credit": ({}, {"neighbours": False}),
+    "- number check": ({}, {"numbers": False}),
 }
 
 

@@ -2,6 +2,7 @@
 
 from assistant.answerability import FITTED, Answerability, Calibrator, fitted, regime
 from assistant.assistant import Assistant
+from assistant.quantities import ASKS, holds_number
 from assistant.text import detect_language
 
 
@@ -33,3 +34,25 @@ def test_margin_is_measured_against_the_questions_own_followers(assistant: Assis
     top = passages[0].signals
     assert top["margin"] > 0  # the best passage stands above the mean of the next ones
     assert passages[1].signals["margin"] < top["margin"]
+
+
+def test_a_question_asking_for_a_date_abstains_when_no_passage_holds_one(assistant: Assistant) -> None:
+    """The article quotes Rutte and names Yoon but gives no birth date or election date: across languages
+    the topic looks right, and only the missing number tells."""
+    for question in ("When was Mark Rutte born?", "¿Cuándo fue elegido presidente Yoon Suk Yeol?"):
+        passages = assistant.passages(question)
+        assert passages[0].signals["asks_number"] >= ASKS
+        assert assistant.ask(question).abstained, question
+    # asked for a date the article gives, it answers; asked who, the same topic is no number question
+    dated = assistant.ask("When did Ukraine invade the Kursk province?")
+    assert not dated.abstained and "6 août" in dated.citations[0].text
+    assert assistant.passages("Who did Mark Rutte meet?")[0].signals["asks_number"] < ASKS
+
+
+def test_numbers_are_found_as_digits_words_months_and_days() -> None:
+    assert holds_number("six cent mille soldats russes ont été tués", "fr")
+    assert holds_number("Die Kirche wurde im Mai geweiht.", "de")
+    assert holds_number("Rutte l'a annoncé mardi.", "fr")
+    assert holds_number("Koursk, le 6 août", "fr")
+    assert not holds_number("Rutte a rencontré une délégation sud-coréenne.", "fr")
+    assert not holds_number("Кремль ничего не сказал.", "ru")  # a language neither package reads: no error

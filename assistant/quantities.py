@@ -1,0 +1,90 @@
+"""Questions that ask for a number or a date, and passages that hold one.
+
+A question asking when or how many is not answered by passages without any number or date, however near
+their topic: "When was Mark Rutte born?" over an article that quotes him, "Qual é o orçamento da OTAN para
+2025?". Across languages the lexical coverage cannot see this and the dense margin does not (the topic is
+right). Whether a question asks for one is read from its multilingual query vector by a logistic regression
+fitted on example questions written for it in eight languages, none from an evaluation set
+(`benchmarks/number_questions.py` fits it and measures it on every development set). A passage holds one
+when it has digits, number words (text2num) or month or day names of its language (Babel's CLDR data).
+"""
+
+import contextlib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from assistant.text import fold, words
+from assistant.types import Passage
+
+FITTED = Path(__file__).with_name("number_question.json")
+ASKS = 0.5  # the regression's own decision boundary: not tuned on any evaluation set
+DIGIT = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
+class NumberQuestion:
+    """A logistic regression over one embedder's query vectors."""
+
+    model: str  # the embedder whose vectors the weights read (Embedder.key)
+    weights: np.ndarray
+    bias: float
+
+    def probability(self, vector: np.ndarray) -> float:
+        return float(1.0 / (1.0 + np.exp(-(float(self.weights @ vector) + self.bias))))
+
+    def save(self, path: Path, about: str) -> None:
+        data = {"about": about, "model": self.model, "bias": self.bias, "weights": [float(w) for w in self.weights]}
+        path.write_text(json.dumps(data) + "\n", encoding="utf-8")
+
+
+@cache
+def fitted(path: Path = FITTED) -> NumberQuestion:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return NumberQuestion(data["model"], np.array(data["weights"], dtype=np.float32), float(data["bias"]))
+
+
+def asks_number(vector: np.ndarray, model: str) -> float:
+    """Probability that the question asks for a number or date; 0 for another embedder's vectors."""
+    classifier = fitted()
+    return classifier.probability(vector) if classifier.model == model else 0.0
+
+
+@cache
+def _time_words(lang: str) -> frozenset[str]:
+    """Month and weekday names of a language, folded (none for a language CLDR does not know)."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        locale = Locale.parse(lang)
+    except (UnknownLocaleError, ValueError):
+        return frozenset()
+    names = [*locale.months["format"]["wide"].values(), *locale.months["stand-alone"]["wide"].values(),
+             *locale.days["format"]["wide"].values()]
+    return frozenset(fold(n) for n in names)
+
+
+@lru_cache(maxsize=4096)
+def holds_number(text: str, lang: str) -> bool:
+    """Digits, number words ("six cent mille") or a month or day name."""
+    if DIGIT.search(text):
+        return True
+    from text_to_num import alpha2digit
+
+    with contextlib.suppress(Exception):  # a language text2num does not read; strict about some inputs
+        if DIGIT.search(alpha2digit(text, lang)):
+            return True
+    return not _time_words(lang).isdisjoint(fold(w) for w in words(text))
+
+
+def unmet_number(passages: Sequence[Passage]) -> bool:
+    """The question asks for a number or date and none of the best passages (those whose coverage was
+    computed) holds one."""
+    if not passages or passages[0].signals.get("asks_number", 0.0) < ASKS:
+        return False
+    return not any(holds_number(p.chunk.text, p.chunk.lang) for p in passages if "coverage" in p.signals)

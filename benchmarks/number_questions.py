@@ -1,0 +1,84 @@
+"""Fit the number-question classifier (assistant/number_question.json) and measure what it does.
+
+Fitted on `data/number_questions.json` only (questions written for it, none from an evaluation set), so every
+development set below is held out from it. Printed: how well its probability tells, among the answerable dev
+questions, those whose gold answer has a digit (ROC AUC); then per dev set, what the rule "asks for a number or
+date and none of the best passages holds one" does alone: unanswerable questions it catches, answerable ones
+it would abstain on. `--write` saves the classifier the assistant loads.
+Run: `.venv/bin/python benchmarks/number_questions.py [--write]` (`make bench` runs it).
+"""
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from assistant.config import Settings, cache_dir
+from assistant.embeddings import load_embedder
+from assistant.quantities import ASKS, FITTED, NumberQuestion, unmet_number
+from benchmarks.devsets import DATA, SETS, items, open_index
+
+EXAMPLES = DATA / "number_questions.json"
+
+
+def fit(embedder_name: str | None = None) -> NumberQuestion:
+    """A logistic regression on standardised query vectors, folded back into weights on raw vectors."""
+    from sklearn.linear_model import LogisticRegression
+
+    settings = Settings() if embedder_name is None else Settings(embedder=embedder_name)
+    embedder = load_embedder(settings.embedder, settings.model_dir, cache_dir(settings))
+    data = json.loads(EXAMPLES.read_text(encoding="utf-8"))
+    X = embedder.queries([*data["number"], *data["other"]])
+    y = np.array([1] * len(data["number"]) + [0] * len(data["other"]))
+    mean, scale = X.mean(axis=0), X.std(axis=0) + 1e-6
+    model = LogisticRegression(C=1.0, max_iter=5000).fit((X - mean) / scale, y)
+    weights = model.coef_[0] / scale
+    return NumberQuestion(embedder.key, weights, float(model.intercept_[0] - weights @ mean))
+
+
+def gold_has_digit(item: dict) -> bool:
+    gold = item.get("gold") or []
+    return any(re.search(r"\d", g) for g in (gold if isinstance(gold, list) else [gold]))
+
+
+def main() -> None:
+    from sklearn.metrics import roc_auc_score
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--write", action="store_true", help=f"save the classifier to {FITTED}")
+    parser.add_argument("--work", type=Path, help="keep the indexes in this folder between runs")
+    args = parser.parse_args()
+    classifier = fit()
+    if args.write:
+        classifier.save(FITTED, about=f"fitted by benchmarks/number_questions.py on {EXAMPLES.name}")
+        print(f"written: {FITTED}")
+    labels, probabilities = [], []
+    print(f"\nthe rule alone (asks for a number or date, probability >= {ASKS}, and no number in the best passages):")
+    print(f"  {'dev set':<34} {'unanswerable caught':>20} {'answerable abstained':>21}")
+    with tempfile.TemporaryDirectory(prefix="numbers-") as tmp:
+        for name, questions, folders in SETS:
+            assistant = open_index(folders, args.work or Path(tmp))
+            caught = wrong = unanswerable = answerable = 0
+            for item in items(questions):
+                passages = assistant.passages(item["q"])
+                fires = unmet_number(passages)
+                if item.get("abstain"):
+                    unanswerable += 1
+                    caught += fires
+                else:
+                    answerable += 1
+                    wrong += fires
+                    labels.append(gold_has_digit(item))
+                    probabilities.append(classifier.probability(assistant.search.vector(item["q"])))
+            print(f"  {name:<34} {f'{caught}/{unanswerable}':>20} {f'{wrong}/{answerable}':>21}")
+    print(f"\nasks for a number or date vs the gold answer has a digit, {len(labels)} answerable dev questions "
+          f"({sum(labels)} with a digit): ROC AUC {roc_auc_score(labels, probabilities):.3f}")
+
+
+if __name__ == "__main__":
+    main()
