@@ -28,6 +28,8 @@ from assistant.types import Chunk, Document, Passage
 OPENING_QUOTES = ("«", "“", '"', "„")
 # A quote that already names its speaker inside (« ... – a déclaré Rutte – ... ») needs no extension.
 QUOTE_SPEAKER = re.compile(r"[–—-]\s*\w+ [^–—-]{0,40}[–—-]")
+SENTENCE_END = re.compile(r"[.!?…][»”\"’)\]]*\s*$")
+WHOLE_SENTENCE_CHARS = 400  # a part grows to the whole sentence up to this; citations stay under 250 on average
 COVERED = 3  # passages whose coverage is computed: abstention looks at the best few, not one
 SPREAD = 10  # nearest passages whose mean (after the first) is the question's own baseline: the margin
 
@@ -40,6 +42,7 @@ class Signals:
     speaker: bool = True  # a passage opening a quotation is cited with the one naming its speaker
     neighbours: bool = True  # coverage credits a word found one passage away
     numbers: bool = True  # a question asking for a number or date abstains when the best passages hold none
+    sentences: bool = True  # a passage cut out of a longer sentence is cited with the neighbouring part
 
 
 class DenseSearch:
@@ -74,6 +77,8 @@ class DenseSearch:
                 window = chunks[max(0, i - 1) : i + 2] if self.signals.neighbours else [chunks[i]]
                 signals["coverage"] = coverage(query, chunks[i], [c for c in window if c is not chunks[i]])
             cited = self.with_speaker(chunks, i) if self.signals.speaker else chunks[i]
+            if self.signals.sentences:
+                cited = self.whole_sentence(chunks, i, cited)
             passages.append(Passage(cited, sim, signals))
         return passages
 
@@ -116,6 +121,24 @@ class DenseSearch:
         if "\n" in text[current.end : nxt.start] or QUOTE_SPEAKER.search(current.text[1:]):
             return current
         return replace(current, id=f"{current.id}+", end=nxt.end, text=text[current.start : nxt.end])
+
+
+    def whole_sentence(self, chunks: list[Chunk], i: int, cited: Chunk) -> Chunk:
+        """A passage cut out of a long sentence (it starts in lower case, or stops without end punctuation)
+        is cited with the neighbouring part on that side: a clause is not shown without its subject or its
+        end ("…, meistens stammt sie aus der Verfeuerung …"). Retrieval still ranks the parts, whose
+        vectors are sharper; only the citation grows."""
+        text = self.store.text(cited.doc_id)
+        start, end = cited.start, cited.end
+        before = chunks[i - 1] if i > 0 else None
+        if cited.text[:1].islower() and before is not None and "\n" not in text[before.end : start]:
+            start = before.start
+        after = next((c for c in chunks[i + 1 :] if c.start >= end), None)
+        if not SENTENCE_END.search(cited.text) and after is not None and "\n" not in text[end : after.start]:
+            end = after.end
+        if (start, end) == (cited.start, cited.end) or end - start > WHOLE_SENTENCE_CHARS:
+            return cited
+        return replace(cited, id=f"{cited.doc_id}:{start}-{end}", start=start, end=end, text=text[start:end])
 
 
 class PassageRetriever(BaseRetriever):

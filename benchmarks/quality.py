@@ -27,6 +27,7 @@ ABLATION = {  # name -> (settings changes, signal changes)
     "- speaker extension": ({}, {"speaker": False}),
     "- neighbour credit": ({}, {"neighbours": False}),
     "- number check": ({}, {"numbers": False}),
+    "- whole sentences": ({}, {"sentences": False}),
 }
 
 
@@ -93,7 +94,7 @@ def main() -> None:
                 print(row(system, score(run(assistant, qs))))
                 assistant.search.signals = Signals()
             dense = indexes[key, "untitled"]
-            dense.search.signals = Signals(speaker=False, neighbours=False)
+            dense.search.signals = Signals(speaker=False, neighbours=False, sentences=False)
             print(row("dense-only e5 (never abstains)", hits(qs, [[p.chunk.text for p in dense.passages(i["q"])]
                                                                  for i in qs])))
             dense.search.signals = Signals()

@@ -79,3 +79,20 @@ def test_a_question_in_another_script_is_answered(assistant: Assistant) -> None:
 def test_the_treaty_passage_names_who_said_it(assistant: Assistant) -> None:
     answer = assistant.ask("What does the treaty between Russia and North Korea provide for?")
     assert any("soutien mutuel" in c.text and "Lavrov" in c.text for c in answer.citations[:3])
+
+
+def test_a_clause_is_cited_with_the_rest_of_its_sentence(assistant: Assistant) -> None:
+    """The chunker cuts long sentences at a clause for sharper vectors; a citation of one part alone would
+    show "une délégation … a fait rapport" without the "et" that follows, or a clause without its subject."""
+    answer = assistant.ask("Wer hat dem Nordatlantikrat Bericht erstattet?")
+    assert any("une délégation de la République de Corée" in c.text and "Conseil de l'Atlantique Nord" in c.text
+               for c in answer.citations[:3])
+    search = assistant.search
+    doc_id = answer.citations[0].doc_id
+    chunks = search.chunks(doc_id)
+    cut = [i for i, c in enumerate(chunks) if c.text[:1].islower() and i > 0]
+    assert cut, "the article has clauses cut out of long sentences"
+    for i in cut:
+        cited = search.whole_sentence(chunks, i, chunks[i])
+        assert cited.start <= chunks[i - 1].start or cited.end - chunks[i - 1].start > 400
+        assert assistant.text(doc_id)[cited.start : cited.end] == cited.text  # still an exact slice
