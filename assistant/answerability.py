@@ -8,8 +8,8 @@ Two signals, each blind where the other sees (benchmarks/answerability.py measur
   languages, but misses "close" unanswerables: a person the documents quote, asked about something else.
 A small logistic regression over (coverage, margin, dense) for each regime, a question in its documents'
 language or across languages, is fitted by `benchmarks/answerability.py` on several development sets at
-once, and loaded here as data. A third signal sees what both miss across languages: a question that asks
-for a number or date, over passages that hold none (quantities.py).
+once, and loaded here as data. Numbers see what both miss across languages (quantities.py): a question
+that names a number none of the best passages has, or asks for a number or date over passages holding none.
 """
 
 import json
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from assistant.quantities import unmet_number
+from assistant.quantities import missing_number
 from assistant.types import Passage
 
 FITTED = Path(__file__).with_name("answerability.json")
@@ -76,7 +76,7 @@ class Answerability:
         which = regime(passages, question_lang)
         calibrator = self.calibrators[which]
         p = calibrator.probability(features(passages))
-        if unmet_number(passages):  # asked when or how many, and no passage holds a number or date
+        if missing_number(passages):  # a number the question names, or asks for, is in no passage
             return Decision(False, p, which)
         return Decision(p >= (calibrator.threshold if threshold is None else threshold), p, which)
 

@@ -1,12 +1,13 @@
-"""Questions that ask for a number or a date, and passages that hold one.
+"""Numbers in questions and passages: a signal that crosses languages where shared words do not.
 
-A question asking when or how many is not answered by passages without any number or date, however near
-their topic: "When was Mark Rutte born?" over an article that quotes him, "Qual é o orçamento da OTAN para
-2025?". Across languages the lexical coverage cannot see this and the dense margin does not (the topic is
-right). Whether a question asks for one is read from its multilingual query vector by a logistic regression
-fitted on example questions written for it in eight languages, none from an evaluation set
-(`benchmarks/number_questions.py` fits it and measures it on every development set). A passage holds one
-when it has digits, number words (text2num) or month or day names of its language (Babel's CLDR data).
+Digits are written alike in every language: a question that names a number ("para 2025", "AS-206") is
+not answered by passages where none of its numbers occurs. And a question asking when or how many is
+not answered by passages without any number or date, however near their topic: "When was Mark Rutte
+born?" over an article that quotes him. Whether a question asks for one is read from its multilingual
+query vector by a logistic regression fitted on example questions written for it in eight languages,
+none from an evaluation set (`benchmarks/number_questions.py` fits it and measures both rules on every
+development set). A passage holds a number when it has digits, number words (text2num) or month or day
+names of its language (Babel's CLDR data).
 """
 
 import contextlib
@@ -25,6 +26,8 @@ from assistant.types import Passage
 FITTED = Path(__file__).with_name("number_question.json")
 ASKS = 0.5  # the regression's own decision boundary: not tuned on any evaluation set
 DIGIT = re.compile(r"\d")
+NUMBER = re.compile(r"\d+")
+GROUPING = re.compile(r"(?<=\d)[.,\u00a0\u202f ](?=\d{3}(?!\d))")  # 500.000, 600 000, 1,200: one number
 
 
 @dataclass(frozen=True)
@@ -69,22 +72,38 @@ def _time_words(lang: str) -> frozenset[str]:
     return frozenset(fold(n) for n in names)
 
 
+def numbers(text: str, lang: str | None = None) -> frozenset[str]:
+    """The numbers a text writes in digits, and with its language also in words (text2num)."""
+    found = set(NUMBER.findall(GROUPING.sub("", text)))
+    if lang is not None:
+        found |= set(NUMBER.findall(GROUPING.sub("", _spelled_out(text, lang))))
+    return frozenset(str(int(n)) for n in found)
+
+
+@lru_cache(maxsize=4096)
+def _spelled_out(text: str, lang: str) -> str:
+    """Number words turned into digits ("six cent mille" -> 600000); unchanged in a language text2num lacks."""
+    from text_to_num import alpha2digit
+
+    with contextlib.suppress(Exception):  # text2num is strict about some inputs
+        return str(alpha2digit(text, lang))
+    return text
+
+
 @lru_cache(maxsize=4096)
 def holds_number(text: str, lang: str) -> bool:
     """Digits, number words ("six cent mille") or a month or day name."""
-    if DIGIT.search(text):
+    if DIGIT.search(text) or DIGIT.search(_spelled_out(text, lang)):
         return True
-    from text_to_num import alpha2digit
-
-    with contextlib.suppress(Exception):  # a language text2num does not read; strict about some inputs
-        if DIGIT.search(alpha2digit(text, lang)):
-            return True
     return not _time_words(lang).isdisjoint(fold(w) for w in words(text))
 
 
-def unmet_number(passages: Sequence[Passage]) -> bool:
-    """The question asks for a number or date and none of the best passages (those whose coverage was
-    computed) holds one."""
+def missing_number(passages: Sequence[Passage]) -> bool:
+    """Among the best passages (those whose coverage was computed), none holds a number the question
+    names, or the question asks for a number or date and none holds one."""
+    covered = [p for p in passages if "coverage" in p.signals]
+    if any("numbers_found" in p.signals for p in covered) and not any(p.signals.get("numbers_found") for p in covered):
+        return True
     if not passages or passages[0].signals.get("asks_number", 0.0) < ASKS:
         return False
-    return not any(holds_number(p.chunk.text, p.chunk.lang) for p in passages if "coverage" in p.signals)
+    return not any(holds_number(p.chunk.text, p.chunk.lang) for p in covered)

@@ -21,7 +21,7 @@ from pydantic import ConfigDict
 from assistant.chunking import chunk
 from assistant.coverage import Question, coverage
 from assistant.embeddings import Embedder
-from assistant.quantities import asks_number
+from assistant.quantities import asks_number, numbers
 from assistant.store import Store
 from assistant.types import Chunk, Document, Passage
 
@@ -42,6 +42,7 @@ class Signals:
     speaker: bool = True  # a passage opening a quotation is cited with the one naming its speaker
     neighbours: bool = True  # coverage credits a word found one passage away
     numbers: bool = True  # a question asking for a number or date abstains when the best passages hold none
+    question_numbers: bool = True  # a question naming a number abstains when none of the best passages has it
     sentences: bool = True  # a passage cut out of a longer sentence is cited with the neighbouring part
 
 
@@ -66,6 +67,7 @@ class DenseSearch:
         baseline = sum(rest) / len(rest) if rest else 0.0
         query = Question.of(question, " ".join(earlier))
         asks = asks_number(self.vector(question), self.embedder.key) if self.signals.numbers else 0.0
+        named = numbers(question) if self.signals.question_numbers else frozenset()
         passages = []
         for rank, (cid, sim) in enumerate(hits[:k]):
             found = self._locate(cid)
@@ -79,6 +81,8 @@ class DenseSearch:
             cited = self.with_speaker(chunks, i) if self.signals.speaker else chunks[i]
             if self.signals.sentences:
                 cited = self.whole_sentence(chunks, i, cited)
+            if rank < COVERED and named:
+                signals["numbers_found"] = float(not named.isdisjoint(numbers(cited.text, cited.lang)))
             passages.append(Passage(cited, sim, signals))
         return passages
 

@@ -19,7 +19,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from assistant.answerability import FEATURES, FITTED, REGIMES, Answerability, Calibrator, features, regime
 from assistant.assistant import Assistant
-from assistant.quantities import unmet_number
+from assistant.quantities import missing_number
 from assistant.text import LANGS, _identifier, detect_language, reader_language
 from benchmarks.devsets import SETS, items, open_index
 
@@ -32,7 +32,7 @@ class Row:
     regime: str
     values: dict[str, float]
     answerable: bool
-    unmet_number: bool  # asks for a number or date, none in the best passages: abstained whatever the calibrator
+    missing_number: bool  # a number named or asked for is in no best passage: abstained whatever the calibrator
 
 
 def collect(assistant: Assistant, name: str, questions: Sequence[dict]) -> list[Row]:
@@ -40,7 +40,7 @@ def collect(assistant: Assistant, name: str, questions: Sequence[dict]) -> list[
     for item in questions:
         passages = assistant.passages(item["q"])
         rows.append(Row(name, regime(passages, detect_language(item["q"])), features(passages),
-                        not item.get("abstain"), unmet_number(passages)))
+                        not item.get("abstain"), missing_number(passages)))
     return rows
 
 
@@ -86,7 +86,7 @@ def left_out(by_set: dict[str, list[Row]], names: Sequence[str] = FEATURES,
     table = {}
     for name, rows in by_set.items():
         model = fit([r for other, rs in by_set.items() if other != name for r in rs], names)
-        abstained = [(numbers and r.unmet_number)
+        abstained = [(numbers and r.missing_number)
                      or model.calibrators[r.regime].probability(r.values) < model.calibrators[r.regime].threshold
                      for r in rows]
         yes = [a for a, r in zip(abstained, rows, strict=True) if r.answerable]
@@ -110,7 +110,7 @@ def print_left_out(by_set: dict[str, list[Row]]) -> None:
         cells = [f"FA {fa}/{a} NA {na}/{u}" for fa, a, na, u in left_out(by_set, names).values()]
         print(f"  {label:<30} " + " ".join(f"{c:>22}" for c in cells))
     cells = [f"FA {fa}/{a} NA {na}/{u}" for fa, a, na, u in left_out(by_set, numbers=False).values()]
-    print(f"  {'- number check':<30} " + " ".join(f"{c:>22}" for c in cells))
+    print(f"  {'- numbers (quantities.py)':<30} " + " ".join(f"{c:>22}" for c in cells))
     print("  FA: answerable questions abstained on; NA: unanswerable questions abstained on")
 
 

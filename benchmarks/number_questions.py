@@ -2,9 +2,9 @@
 
 Fitted on `data/number_questions.json` only (questions written for it, none from an evaluation set), so every
 development set below is held out from it. Printed: how well its probability tells, among the answerable dev
-questions, those whose gold answer has a digit (ROC AUC); then per dev set, what the rule "asks for a number or
-date and none of the best passages holds one" does alone: unanswerable questions it catches, answerable ones
-it would abstain on. `--write` saves the classifier the assistant loads.
+questions, those whose gold answer has a digit (ROC AUC); then per dev set, what the number rules of
+quantities.py do alone: unanswerable questions they catch, answerable ones they would abstain on.
+`--write` saves the classifier the assistant loads.
 Run: `.venv/bin/python benchmarks/number_questions.py [--write]` (`make bench` runs it).
 """
 
@@ -20,7 +20,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from assistant.config import Settings, cache_dir
 from assistant.embeddings import load_embedder
-from assistant.quantities import ASKS, FITTED, NumberQuestion, unmet_number
+from assistant.quantities import ASKS, FITTED, NumberQuestion, missing_number
 from benchmarks.devsets import DATA, SETS, items, open_index
 
 EXAMPLES = DATA / "number_questions.json"
@@ -58,7 +58,8 @@ def main() -> None:
         classifier.save(FITTED, about=f"fitted by benchmarks/number_questions.py on {EXAMPLES.name}")
         print(f"written: {FITTED}")
     labels, probabilities = [], []
-    print(f"\nthe rule alone (asks for a number or date, probability >= {ASKS}, and no number in the best passages):")
+    print("\nthe number rules alone: a number the question names is in none of the best passages, or it asks for"
+          f" a number or date (probability >= {ASKS}) and they hold none:")
     print(f"  {'dev set':<34} {'unanswerable caught':>20} {'answerable abstained':>21}")
     with tempfile.TemporaryDirectory(prefix="numbers-") as tmp:
         for name, questions, folders in SETS:
@@ -66,7 +67,7 @@ def main() -> None:
             caught = wrong = unanswerable = answerable = 0
             for item in items(questions):
                 passages = assistant.passages(item["q"])
-                fires = unmet_number(passages)
+                fires = missing_number(passages)
                 if item.get("abstain"):
                     unanswerable += 1
                     caught += fires

@@ -27,6 +27,7 @@ ABLATION = {  # name -> (settings changes, signal changes)
     "- speaker extension": ({}, {"speaker": False}),
     "- neighbour credit": ({}, {"neighbours": False}),
     "- number check": ({}, {"numbers": False}),
+    "- question's numbers": ({}, {"question_numbers": False}),
     "- whole sentences": ({}, {"sentences": False}),
 }
 

@@ -2,7 +2,7 @@
 
 from assistant.answerability import FITTED, Answerability, Calibrator, fitted, regime
 from assistant.assistant import Assistant
-from assistant.quantities import ASKS, holds_number
+from assistant.quantities import ASKS, holds_number, numbers
 from assistant.text import detect_language
 
 
@@ -56,3 +56,14 @@ def test_numbers_are_found_as_digits_words_months_and_days() -> None:
     assert holds_number("Koursk, le 6 août", "fr")
     assert not holds_number("Rutte a rencontré une délégation sud-coréenne.", "fr")
     assert not holds_number("Кремль ничего не сказал.", "ru")  # a language neither package reads: no error
+
+
+def test_a_number_the_question_names_must_be_in_a_passage(assistant: Assistant) -> None:
+    """Digits cross every language: the article gives no 2025 budget, and "le 6 août" has the 6 asked."""
+    budget = "Qual é o orçamento militar da OTAN para 2025?"
+    assert [p.signals["numbers_found"] for p in assistant.passages(budget)[:3]] == [0.0, 0.0, 0.0]
+    assert assistant.ask(budget).abstained
+    asked = "Что произошло 6 августа в Курской области?"
+    assert any(p.signals.get("numbers_found") for p in assistant.passages(asked))
+    assert not assistant.ask(asked).abstained
+    assert numbers("500.000 Hugenotten, 600 000 soldats, six cent mille", "fr") >= {"500000", "600000"}
