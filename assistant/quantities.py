@@ -26,8 +26,10 @@ from assistant.types import Passage
 FITTED = Path(__file__).with_name("number_question.json")
 ASKS = 0.5  # the regression's own decision boundary: not tuned on any evaluation set
 DIGIT = re.compile(r"\d")
-NUMBER = re.compile(r"\d+")
-GROUPING = re.compile(r"(?<=\d)[.,\u00a0\u202f ](?=\d{3}(?!\d))")  # 500.000, 600 000, 1,200: one number
+# Digits with thousands groups (600,000 · 600 000 · 10.000) or a decimal part; compared without separators.
+NUMBER = re.compile(r"\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+(?!\d)|\d+(?:[.,]\d+)?")
+MARKER = re.compile(r"\[(\d+)\]")  # a citation marker [n] of a written answer is not a number it states
+TEXT2NUM_LANGS = {"en", "fr", "it", "es", "de", "pt", "nl"}
 
 
 @dataclass(frozen=True)
@@ -72,20 +74,20 @@ def _time_words(lang: str) -> frozenset[str]:
     return frozenset(fold(n) for n in names)
 
 
-def numbers(text: str, lang: str | None = None) -> frozenset[str]:
-    """The numbers a text writes in digits, and with its language also in words (text2num)."""
-    found = set(NUMBER.findall(GROUPING.sub("", text)))
-    if lang is not None:
-        found |= set(NUMBER.findall(GROUPING.sub("", _spelled_out(text, lang))))
-    return frozenset(str(int(n)) for n in found)
+@lru_cache(maxsize=4096)
+def numbers(text: str, lang: str) -> frozenset[str]:
+    """The numbers a text states, as bare digits, number words included ('six cent mille' -> 600000)."""
+    return frozenset(re.sub(r"\D", "", m) for m in NUMBER.findall(MARKER.sub(" ", _spelled_out(text, lang))))
 
 
 @lru_cache(maxsize=4096)
 def _spelled_out(text: str, lang: str) -> str:
     """Number words turned into digits ("six cent mille" -> 600000); unchanged in a language text2num lacks."""
+    if lang not in TEXT2NUM_LANGS:
+        return text
     from text_to_num import alpha2digit
 
-    with contextlib.suppress(Exception):  # text2num is strict about some inputs
+    with contextlib.suppress(Exception):  # text2num is strict about some inputs; the digits still count
         return str(alpha2digit(text, lang))
     return text
 

@@ -67,7 +67,7 @@ class DenseSearch:
         baseline = sum(rest) / len(rest) if rest else 0.0
         query = Question.of(question, " ".join(earlier))
         asks = asks_number(self.vector(question), self.embedder.key) if self.signals.numbers else 0.0
-        named = numbers(question) if self.signals.question_numbers else frozenset()
+        named = numbers(question, query.lang) if self.signals.question_numbers else frozenset()
         passages = []
         for rank, (cid, sim) in enumerate(hits[:k]):
             found = self._locate(cid)

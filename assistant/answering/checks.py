@@ -9,25 +9,21 @@ the same word in another language by the multilingual embedder (Moscow/Moscou 0.
 where an invented Japan next to Corée scores 0.88).
 """
 
-import contextlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from assistant.chunking import is_abbreviation
 from assistant.coverage import dice
-from assistant.text import detect_language, fold_word, overlap, stem, words, zipf
+from assistant.quantities import MARKER, numbers
+from assistant.text import fold_word, overlap, reader_language, stem, words, zipf
 
-MARKER = re.compile(r"\[(\d+)\]")
 # A sentence ends at . ! ? (and any markers right after it), before a space and the next sentence.
 SENTENCE = re.compile(r".+?(?:[.!?…]+(?:\s*\[\d+\])*|$)(?=\s+|$)", re.DOTALL)
-# Digits with thousands groups (600,000 · 600 000 · 10.000) or a decimal part; compared without separators.
-NUMBER = re.compile(r"\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+(?!\d)|\d+(?:[.,]\d+)?")
 NAME = re.compile(r"\b[^\W\d_][^\W_]*\b")
-TEXT2NUM_LANGS = {"en", "fr", "it", "es", "de", "pt", "nl"}
+QUOTED = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"")
 COMMON_ZIPF = {"de": 4.0}  # German capitalises nouns: only its rarer capitalised words are taken for names
 EXAMPLE_OVERLAP = 0.5  # a sentence this close to the prompt's example answer was copied from it
 NAME_DICE = 0.5  # looser than retrieval's cognates: Korean/coréennes 0.55, Corea/Corée and Brussels/Bruxelles 0.5
@@ -64,15 +60,9 @@ def sentences(text: str) -> list[str]:
     return [text[a:b].strip() for a, b in spans(text)]
 
 
-@lru_cache(maxsize=4096)
-def numbers(text: str, lang: str) -> frozenset[str]:
-    """The numbers a text states, as bare digits, number words included ('six cent mille' -> 600000)."""
-    if lang in TEXT2NUM_LANGS:
-        from text_to_num import alpha2digit
-
-        with contextlib.suppress(Exception):  # text2num is strict about some inputs; the digits still count
-            text = alpha2digit(text, lang)
-    return frozenset(re.sub(r"\D", "", m) for m in NUMBER.findall(MARKER.sub(" ", text)))
+def _own_words(sentence: str) -> str:
+    """The sentence without its markers and quotations: a quote stays in the source's language."""
+    return MARKER.sub(" ", QUOTED.sub(" ", sentence))
 
 
 def names(sentence: str, lang: str) -> list[str]:
@@ -125,8 +115,8 @@ def check(text: str, passages: Sequence[str], passage_lang: str, lang: str, exam
             reason = "says nothing"
         elif any(overlap(MARKER.sub("", sentence), example) >= EXAMPLE_OVERLAP for example in examples):
             reason = "copied from the prompt's example"
-        elif lang != passage_lang and detect_language(MARKER.sub(" ", sentence), default=lang) == passage_lang:
-            reason = f"written in the documents' language ({passage_lang}), not the reader's ({lang})"
+        elif lang != passage_lang and (other := reader_language(_own_words(sentence), default=lang)) != lang:
+            reason = f"written in {other}, not in the reader's language ({lang})"
         elif missing := numbers(sentence, lang) - numbers(source, passage_lang):
             reason = f"number not in its sources: {', '.join(sorted(missing))}"
         elif missing_names := [n for n in names(sentence, lang) if not name_in(n, source, passage_lang, vectors)
