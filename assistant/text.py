@@ -200,8 +200,13 @@ def reader_language(question: str, default: str | None = None) -> str:
     if default is not None and (not scores or scores[0][1] == 0):
         return default
     if not scores or scores[0][1] == 0 or (len(scores) > 1 and scores[0][1] - scores[1][1] < CLEAR_LEAD):
-        return str(_identifier().classify(question)[0])
+        return ngram_language(question)
     return scores[0][0]
+
+
+def ngram_language(text: str) -> str:
+    """py3langid's character n-gram guess among READER_LANGS (the model loads on first need, 0.6 s)."""
+    return str(_identifier().classify(text)[0])
 
 
 

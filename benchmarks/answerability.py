@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from assistant.answerability import FEATURES, FITTED, REGIMES, Answerability, Calibrator, features, regime
 from assistant.assistant import Assistant
 from assistant.quantities import missing_number
-from assistant.text import READER_LANGS, _identifier, detect_language, reader_language
+from assistant.text import READER_LANGS, detect_language, ngram_language, reader_language
 from benchmarks.devsets import SETS, items, open_index
 
 MAX_FALSE_ABSTAIN = 0.05  # the threshold: the highest at which no training set abstains on more of its answerables
@@ -120,7 +120,7 @@ def print_languages() -> None:
 
     asked = [i for _, questions, _ in SETS for i in items(questions)] + items(DATA / "overview_requests.json")
     known = [(i["q"], i["lang"]) for i in asked if i.get("lang") in READER_LANGS]
-    ways = {"stop words": detect_language, "py3langid": lambda q: str(_identifier().classify(q)[0]),
+    ways = {"stop words": detect_language, "py3langid": ngram_language,
             "reader_language (both)": reader_language}
     print(f"\nthe question's language, right of {len(known)} dev questions and requests: "
           + ", ".join(f"{name} {sum(way(q) == lang for q, lang in known)}" for name, way in ways.items()))

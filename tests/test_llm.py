@@ -236,8 +236,20 @@ def test_a_written_sentence_in_the_documents_language_is_not_shown() -> None:
     kept, removed = check("La Corée du Nord a envoyé des troupes en Russie [1]. North Korea sent troops to "
                           "Russia [1].", source, "fr", "en")
     assert kept == ["North Korea sent troops to Russia [1]."]
-    assert [r.reason for r in removed] == ["written in the documents' language (fr), not the reader's (en)"]
+    assert [r.reason for r in removed] == ["written in fr, not in the reader's language (en)"]
     assert check("La Corée du Nord a envoyé des troupes [1].", source, "fr", "fr")[0]  # the reader's language too
+
+
+def test_a_written_sentence_in_a_third_language_is_not_shown() -> None:
+    """A Russian reader over French documents got English and Italian sentences: neither is his language.
+    A quotation may stay as the source writes it."""
+    from assistant.answering.checks import check
+
+    source = ["La Corée du Nord a envoyé des troupes en Russie, dans la région de Koursk."]
+    kept, removed = check("North Korea sent troops to Russia [1]. Войска были отправлены на север [1]. "
+                          "Это назвали «des troupes en Russie» [1].", source, "fr", "ru")
+    assert kept == ["Войска были отправлены на север [1].", "Это назвали «des troupes en Russie» [1]."]
+    assert [r.reason for r in removed] == ["written in en, not in the reader's language (ru)"]
 
 
 def test_a_name_the_reader_used_or_the_title_shows_is_not_an_invention() -> None:

@@ -18,7 +18,7 @@ import numpy as np
 from assistant.chunking import is_abbreviation
 from assistant.coverage import dice
 from assistant.quantities import MARKER, numbers
-from assistant.text import fold_word, overlap, reader_language, stem, words, zipf
+from assistant.text import fold_word, ngram_language, overlap, reader_language, stem, words, zipf
 
 # A sentence ends at . ! ? (and any markers right after it), before a space and the next sentence.
 SENTENCE = re.compile(r".+?(?:[.!?…]+(?:\s*\[\d+\])*|$)(?=\s+|$)", re.DOTALL)
@@ -60,9 +60,13 @@ def sentences(text: str) -> list[str]:
     return [text[a:b].strip() for a, b in spans(text)]
 
 
-def _own_words(sentence: str) -> str:
-    """The sentence without its markers and quotations: a quote stays in the source's language."""
-    return MARKER.sub(" ", QUOTED.sub(" ", sentence))
+def _written_in(sentence: str, lang: str) -> str | None:
+    """The other language a sentence is written in, when its stop words and its character n-grams agree
+    on it (quotations and markers aside: a quote stays in the source's language). Either alone misjudges
+    short sentences: "NATO foreign ministers met in Brussels" has Dutch stop words ("met", "in")."""
+    own = MARKER.sub(" ", QUOTED.sub(" ", sentence))
+    by_words = reader_language(own, default=lang)
+    return by_words if by_words != lang and ngram_language(own) == by_words else None
 
 
 def names(sentence: str, lang: str) -> list[str]:
@@ -115,7 +119,7 @@ def check(text: str, passages: Sequence[str], passage_lang: str, lang: str, exam
             reason = "says nothing"
         elif any(overlap(MARKER.sub("", sentence), example) >= EXAMPLE_OVERLAP for example in examples):
             reason = "copied from the prompt's example"
-        elif lang != passage_lang and (other := reader_language(_own_words(sentence), default=lang)) != lang:
+        elif lang != passage_lang and (other := _written_in(sentence, lang)):
             reason = f"written in {other}, not in the reader's language ({lang})"
         elif missing := numbers(sentence, lang) - numbers(source, passage_lang):
             reason = f"number not in its sources: {', '.join(sorted(missing))}"
