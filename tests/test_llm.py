@@ -262,3 +262,14 @@ def test_a_name_the_reader_used_or_the_title_shows_is_not_an_invention() -> None
     assert check(sentence, source, "fr", "en", named="Réunion des ministres de l'OTAN")[0]  # the document's title
     invented = "NATO and Japan met in Brussels [1]."
     assert not check(invented, source, "fr", "en", named="Where did NATO's foreign ministers meet?")[0]
+
+
+def test_a_name_in_another_script_meets_its_source_spelling() -> None:
+    """A Russian answer over French passages writes Курска (Kursk, genitive) for Koursk: no invention.
+    A country the passage never names (Японии, Japan) still is one."""
+    from assistant.answering.checks import check
+
+    source = ["Les troupes nord-coréennes ont été envoyées en Russie et déployées dans la région de Koursk."]
+    assert check("Войска находятся в области Курска [1].", source, "fr", "ru")[0]
+    kept, removed = check("Войска находятся в области Курска и в Японии [1].", source, "fr", "ru")
+    assert not kept and "Японии" in removed[0].reason

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from anyascii import anyascii
 
 from assistant.chunking import is_abbreviation
 from assistant.coverage import dice
@@ -85,7 +86,7 @@ def names(sentence: str, lang: str) -> list[str]:
 
 def name_in(name: str, source: str, lang: str, vectors: WordVectors | None) -> bool:
     found = {fold_word(w): w for w in words(source)}
-    folded = fold_word(name)
+    folded = fold_word(anyascii(name))  # Курска -> kurska, which meets Koursk as a cognate
     if folded in found or (name.isupper() and folded[::-1] in found):  # NATO/OTAN
         return True
     if len(folded) >= 4 and any(dice(folded, w) >= NAME_DICE for w in found if len(w) >= 3):
