@@ -241,8 +241,10 @@ class LLMAnswerer:
                 reply = ""
                 for chunk in chain.stream(inputs):
                     reply += chunk.content if isinstance(chunk.content, str) else ""
-                    if n is not None:  # a summary's sentence is whole only at the end of its reply
+                    if n is not None:  # one sentence about passage n: the model stops once it is written
                         yield ""
+                        if _settled(MARKER.sub("", reply))[0]:
+                            break  # leaving the stream closes the HTTP request, and llama.cpp stops
                         continue
                     complete, reply = _settled(reply)
                     pieces = list(self._checked(complete, texts, passage_lang, lang, written, named))
