@@ -38,6 +38,9 @@ def test_abstention_speaks_the_questions_language(assistant: Assistant) -> None:
     answer = assistant.ask("Combien de chars l'Ukraine a-t-elle perdus en 2023 ?")
     assert answer.abstained
     assert answer.text == messages.abstain("fr")
+    # a language the assistant does not stem is still the reader's: Russian gets its own notice, not Italian
+    russian = assistant.ask("Сколько газа Россия продала Северной Корее?")
+    assert russian.abstained and russian.text == messages.abstain("ru")
 
 
 def test_answer_streams_in_pieces_then_the_final_answer(assistant: Assistant) -> None:

@@ -8,6 +8,8 @@ LEAD = {
     "de": "Laut den Dokumenten:",
     "pt": "De acordo com os documentos:",
     "nl": "Volgens de documenten:",
+    "ru": "Согласно документам:",
+    "ro": "Potrivit documentelor:",
 }
 ABSTAIN = {
     "en": "The documents don't say: nothing in them answers this question.",
@@ -17,6 +19,8 @@ ABSTAIN = {
     "de": "Die Dokumente sagen es nicht: nichts in diesen Dokumenten beantwortet diese Frage.",
     "pt": "Os documentos não o dizem: nada nestes documentos responde a esta pergunta.",
     "nl": "De documenten zeggen het niet: niets in deze documenten beantwoordt deze vraag.",
+    "ru": "В документах этого нет: ничто в них не отвечает на этот вопрос.",
+    "ro": "Documentele nu spun acest lucru: nimic din ele nu răspunde la această întrebare.",
 }
 EMPTY_INDEX = {
     "en": "No documents are indexed yet: add some with `assistant ingest PATH` or the upload button.",
@@ -49,7 +53,8 @@ NO_WRITTEN = {
     "es": "No se pudo redactar una respuesta verificada: los pasajes citados arriba son las pruebas.",
     "de": "Es konnte keine geprüfte Antwort geschrieben werden: die zitierten Passagen oben sind die Belege.",
 }
-WRITTEN_HEAD = {"en": "Answer:", "fr": "Réponse :", "it": "Risposta:", "es": "Respuesta:", "de": "Antwort:"}
+WRITTEN_HEAD = {"en": "Answer:", "fr": "Réponse :", "it": "Risposta:", "es": "Respuesta:", "de": "Antwort:",
+                "ru": "Ответ:", "ro": "Răspuns:"}
 
 
 def waiting(lang: str) -> str:
