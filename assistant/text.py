@@ -173,6 +173,12 @@ def grams(word: str, n: int = 3) -> list[str]:
     return [padded[i : i + n] for i in range(len(padded) - n + 1)]
 
 
+def containment(a: str, b: str) -> float:
+    """Share of text a's character 4-grams that text b repeats (a heading restating the sentence below)."""
+    ga, gb = (set(grams(fold(t).replace(" ", "_"), 4)) for t in (a, b))
+    return len(ga & gb) / max(1, len(ga))
+
+
 def overlap(a: str, b: str) -> float:
     """Dice similarity of two texts' character 4-gram sets (spaces kept, as '_'): how much of one text
     the other repeats (a near-duplicate passage, a sentence copied from the prompt's example)."""

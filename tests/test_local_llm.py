@@ -49,6 +49,10 @@ def test_english_question_gets_a_checked_english_answer_after_the_evidence(local
     assert pieces[0] == messages.lead("en")  # the evidence comes first, before the model writes
     assert_checked(answer, "en")
     assert answer.text.index("[1]") < answer.text.index(answer.written)
+    # both of his claims, each cited: the treaty breaks no law, and Western soldiers are in Ukraine
+    cited = {int(m) for m in MARKER.findall(answer.written)}
+    claims = [{c.n for c in answer.citations if word in c.text} for word in ("ne viole", "occidentaux")]
+    assert all(cited & claim for claim in claims), answer.written
 
 
 @pytest.mark.parametrize(("question", "lang"), [("Qui a confirmé le déploiement des troupes ?", "fr"),
