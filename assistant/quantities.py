@@ -75,9 +75,11 @@ def _time_words(lang: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=4096)
-def numbers(text: str, lang: str) -> frozenset[str]:
-    """The numbers a text states, as bare digits, number words included ('six cent mille' -> 600000)."""
-    return frozenset(re.sub(r"\D", "", m) for m in NUMBER.findall(MARKER.sub(" ", _spelled_out(text, lang))))
+def numbers(text: str, lang: str | None) -> frozenset[str]:
+    """The numbers a text states, as bare digits; with its language, number words too ('six cent mille' ->
+    600000). Without (a question's numbers), digits only: "the three ministers" names no number to find."""
+    spelled = _spelled_out(text, lang) if lang else text
+    return frozenset(re.sub(r"\D", "", m) for m in NUMBER.findall(MARKER.sub(" ", spelled)))
 
 
 @lru_cache(maxsize=4096)

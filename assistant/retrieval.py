@@ -67,7 +67,7 @@ class DenseSearch:
         baseline = sum(rest) / len(rest) if rest else 0.0
         query = Question.of(question, " ".join(earlier))
         asks = asks_number(self.vector(question), self.embedder.key) if self.signals.numbers else 0.0
-        named = numbers(question, query.lang) if self.signals.question_numbers else frozenset()
+        named = numbers(question, None) if self.signals.question_numbers else frozenset()  # its digits
         passages = []
         for rank, (cid, sim) in enumerate(hits[:k]):
             found = self._locate(cid)
@@ -125,7 +125,6 @@ class DenseSearch:
         if "\n" in text[current.end : nxt.start] or QUOTE_SPEAKER.search(current.text[1:]):
             return current
         return replace(current, id=f"{current.id}+", end=nxt.end, text=text[current.start : nxt.end])
-
 
     def whole_sentence(self, chunks: list[Chunk], i: int, cited: Chunk) -> Chunk:
         """A passage cut out of a long sentence (it starts in lower case, or stops without end punctuation)
