@@ -264,6 +264,17 @@ class Assistant:
         assert final is not None
         return final
 
+    def warm(self) -> None:
+        """Load what a first question would otherwise wait for: py3langid's model (0.4 s) and, with a model,
+        Babel's language names (0.2 s). For the chat, which lives long; a one-shot `ask` pays only if needed."""
+        from assistant.text import ngram_language
+
+        ngram_language("warm")
+        if self.llm is not None:
+            from assistant.answering.llm import language_name
+
+            language_name("en")
+
     def passages(self, question: str, k: int = 10) -> list[Passage]:
         """The ranked passages for a question (for benchmarks and debugging)."""
         return self.search.search(self.validate(question), (), k)

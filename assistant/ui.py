@@ -8,6 +8,7 @@ import itertools
 import logging
 import re
 import shutil
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import closing
 from pathlib import Path
@@ -295,6 +296,7 @@ def launch(assistant: Assistant, prevent_thread_lock: bool = False) -> Any:
         log.warning("serving on %s: reachable from other machines; set ASSISTANT_AUTH=user:password", settings.host)
     auth = tuple(settings.auth.split(":", 1)) if settings.auth and ":" in settings.auth else None
     demo = build(assistant)
+    threading.Thread(target=assistant.warm, name="warm", daemon=True).start()
     demo.launch(server_name=settings.host, server_port=settings.port, share=False, auth=auth,
                 prevent_thread_lock=prevent_thread_lock, head=HEAD, css=CSS, footer_links=["api"],
                 max_file_size=int(settings.max_file_mb * 1_000_000), show_error=True)
