@@ -41,7 +41,8 @@ class NumberQuestion:
     bias: float
 
     def probability(self, vector: np.ndarray) -> float:
-        return float(1.0 / (1.0 + np.exp(-(float(self.weights @ vector) + self.bias))))
+        z = float(self.weights @ vector) + self.bias
+        return 1.0 / (1.0 + float(np.exp(-max(-50.0, min(50.0, z)))))
 
     def save(self, path: Path, about: str) -> None:
         data = {"about": about, "model": self.model, "bias": self.bias, "weights": [float(w) for w in self.weights]}
