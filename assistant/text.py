@@ -173,16 +173,21 @@ def grams(word: str, n: int = 3) -> list[str]:
     return [padded[i : i + n] for i in range(len(padded) - n + 1)]
 
 
+def _text_grams(text: str) -> set[str]:
+    """A text's character 4-grams, folded, spaces kept (as '_')."""
+    return set(grams(fold(text).replace(" ", "_"), 4))
+
+
 def containment(a: str, b: str) -> float:
     """Share of text a's character 4-grams that text b repeats (a heading restating the sentence below)."""
-    ga, gb = (set(grams(fold(t).replace(" ", "_"), 4)) for t in (a, b))
+    ga, gb = _text_grams(a), _text_grams(b)
     return len(ga & gb) / max(1, len(ga))
 
 
 def overlap(a: str, b: str) -> float:
-    """Dice similarity of two texts' character 4-gram sets (spaces kept, as '_'): how much of one text
-    the other repeats (a near-duplicate passage, a sentence copied from the prompt's example)."""
-    ga, gb = (set(grams(fold(t).replace(" ", "_"), 4)) for t in (a, b))
+    """Dice similarity of two texts' character 4-gram sets: how much of one text the other repeats (a
+    near-duplicate passage, a sentence copied from the prompt's example)."""
+    ga, gb = _text_grams(a), _text_grams(b)
     return 2 * len(ga & gb) / max(1, len(ga) + len(gb))
 
 
@@ -213,7 +218,6 @@ def reader_language(question: str, default: str | None = None) -> str:
 def ngram_language(text: str) -> str:
     """py3langid's character n-gram guess among READER_LANGS (the model loads on first need, 0.6 s)."""
     return str(_identifier().classify(text)[0])
-
 
 
 @cache

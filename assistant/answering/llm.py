@@ -9,7 +9,7 @@ keeps the extractive evidence and says why there is no written answer.
 """
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
@@ -247,9 +247,7 @@ class LLMAnswerer:
         language = language_name(lang)
         replies: list[tuple[Any, dict[str, str], int | None]]  # (chain, its inputs, the passage a summary's is of)
         if summary:
-            replies = [(chains[2], {"title": _inert(" ".join(p.chunk.title.split())), "passage": _inert(p.chunk.text),
-                                    "language": language, "not_source": _not_source(p.chunk.lang, lang)}, n)
-                       for n, p in enumerate(passages, start=1)]
+            replies = [(chains[2], _passage_inputs(p, lang), n) for n, p in numbered]
         else:
             replies = [(chains[0], {"language": language, "passages": quote(numbered), "question": question,
                                     "history": history_block(history)}, None)]
@@ -263,19 +261,17 @@ class LLMAnswerer:
             if self._server is not None:
                 self._server.ensure_running()  # it died during an earlier answer: this one gets a new one
             for chain, inputs, n in replies:
-                reply = ""
-                for chunk in chain.stream(inputs):
-                    reply += chunk.content if isinstance(chunk.content, str) else ""
-                    if n is not None:  # one sentence about passage n: the model stops once it is written
-                        yield ""
-                        if _settled(MARKER.sub("", reply))[0]:
-                            break  # leaving the stream closes the HTTP request, and llama.cpp stops
-                        continue
-                    complete, reply = _settled(reply)
-                    pieces = list(self._checked(complete, texts, passage_lang, lang, written, named))
-                    shown += pieces
-                    yield from pieces or [""]  # "": closing here closes the HTTP stream, and llama.cpp stops
-                last = sentences(reply) if n is None else _first_sentence(reply, n)
+                if n is not None:  # one sentence about passage n
+                    last = _first_sentence((yield from _one_sentence(chain, inputs)), n)
+                else:
+                    reply = ""
+                    for chunk in chain.stream(inputs):
+                        reply += chunk.content if isinstance(chunk.content, str) else ""
+                        complete, reply = _settled(reply)
+                        pieces = list(self._checked(complete, texts, passage_lang, lang, written, named))
+                        shown += pieces
+                        yield from pieces or [""]  # "": closing here closes the HTTP stream, and llama.cpp stops
+                    last = sentences(reply)
                 for piece in self._checked(last, texts, passage_lang, lang, written, named):
                     shown.append(piece)
                     yield piece
@@ -297,15 +293,8 @@ class LLMAnswerer:
                      texts: list[str], passage_lang: str, written: Written, named: str,
                      shown: list[str]) -> Iterator[str]:
         """One more sentence, from passage n alone, unless it does not answer or repeats what is shown."""
-        inputs = {"title": _inert(" ".join(passage.chunk.title.split())), "passage": _inert(passage.chunk.text),
-                  "question": question, "history": history_block(history), "language": language_name(lang),
-                  "not_source": _not_source(passage.chunk.lang, lang)}
-        reply = ""
-        for chunk in chain.stream(inputs):
-            reply += chunk.content if isinstance(chunk.content, str) else ""
-            yield ""
-            if NONE in reply or _settled(MARKER.sub("", reply))[0]:
-                break  # leaving the stream closes the HTTP request, and llama.cpp stops
+        inputs = {**_passage_inputs(passage, lang), "question": question, "history": history_block(history)}
+        reply = yield from _one_sentence(chain, inputs, stop=NONE)
         if NONE in reply:
             return
         for piece in self._checked(_first_sentence(reply, n), texts, passage_lang, lang, written, named):
@@ -343,6 +332,24 @@ class LLMAnswerer:
         else:
             reason = f"bad reply ({type(exc).__name__})"
         return f"The LLM ({self.name} at {self.where}) failed: {reason}. Showing the extractive answer instead."
+
+
+def _one_sentence(chain: Any, inputs: dict[str, str], stop: str = "") -> Generator[str, None, str]:
+    """Stream a reply meant to be one sentence, yielding "" as it comes (a consumer may leave), and stop the
+    model once that sentence is whole or the reply says `stop`; return the reply."""
+    reply = ""
+    for chunk in chain.stream(inputs):
+        reply += chunk.content if isinstance(chunk.content, str) else ""
+        yield ""
+        if (stop and stop in reply) or _settled(MARKER.sub("", reply))[0]:
+            break  # leaving the stream closes the HTTP request, and llama.cpp stops
+    return reply
+
+
+def _passage_inputs(passage: Passage, lang: str) -> dict[str, str]:
+    """A one-passage prompt's fields: the document's title, the passage as data, the reader's language."""
+    return {"title": _inert(" ".join(passage.chunk.title.split())), "passage": _inert(passage.chunk.text),
+            "language": language_name(lang), "not_source": _not_source(passage.chunk.lang, lang)}
 
 
 def _restated(passage: Passage, evidence: Sequence[Passage]) -> bool:
