@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect as expect_text
 
 from assistant.assistant import Assistant
 from assistant.config import Settings
@@ -82,10 +83,11 @@ def test_follow_up_uses_the_history(page: Any) -> None:
 
 
 def upload(page: Any, path: Path, expect: str) -> None:
+    """Add one file through the Documents panel; the status must say `expect` ("0 added" does not say "1 added")."""
     page.set_input_files("#upload input[type=file]", str(path))
-    page.wait_for_timeout(1500)
+    page.locator("#upload").get_by_text(path.name).first.wait_for(timeout=60_000)  # uploaded, not still sending
     page.click("#add-docs")
-    page.wait_for_selector(f"#upload-status :text('{expect}')", timeout=60_000)
+    expect_text(page.locator("#upload-status")).to_contain_text(expect, timeout=60_000)
 
 
 @pytest.mark.browser
@@ -94,7 +96,7 @@ def test_upload_then_answer_and_bad_upload_message(page: Any, tmp_path: Path) ->
     good.write_text("# Vienne\n\nLes ministres européens se réuniront à Vienne le 3 mars pour parler d'énergie.\n",
                     encoding="utf-8")
     page.click("text=Documents")
-    upload(page, good, expect="added")
+    upload(page, good, expect="1 added")
     answer = ask(page, "Where will the European ministers meet?", 0)
     assert "Vienne" in answer.inner_text()
 
@@ -108,7 +110,7 @@ def test_upload_then_answer_and_bad_upload_message(page: Any, tmp_path: Path) ->
 @pytest.mark.browser
 def test_a_saved_page_shows_its_site_and_date_in_sources_and_viewer(page: Any) -> None:
     page.click("text=Documents")
-    upload(page, Path(__file__).parent / "data" / "pages" / "wire-en.html", expect="added")
+    upload(page, Path(__file__).parent / "data" / "pages" / "wire-en.html", expect="1 added")
     page.wait_for_selector("#doc-list :text('Global Wire · 2025-03-14 · Maria Keller')", timeout=30_000)
     answer = ask(page, "What did Tomas Reyes say about the wage?", 0)
     assert "(Global Wire · 2025-03-14 · Maria Keller)" in answer.inner_text()  # its Sources
