@@ -262,6 +262,11 @@ def test_a_name_the_reader_used_or_the_title_shows_is_not_an_invention() -> None
     assert check(sentence, source, "fr", "en", named="Réunion des ministres de l'OTAN")[0]  # the document's title
     invented = "NATO and Japan met in Brussels [1]."
     assert not check(invented, source, "fr", "en", named="Where did NATO's foreign ministers meet?")[0]
+    # a name the reader wrote in Cyrillic, written back in Cyrillic: both sides compared in Latin letters
+    defence = ["Le ministre ukrainien de la Défense a rencontré le secrétaire général."]
+    answer = "Рустем Умеров - министр обороны Украины [1]."
+    assert check(answer, defence, "fr", "ru", named="Кто такой Рустем Умеров?")[0]
+    assert not check(answer, defence, "fr", "ru", named="Кто такой министр?")[0]
 
 
 def test_a_name_in_another_script_meets_its_source_spelling() -> None:
