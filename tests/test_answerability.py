@@ -67,3 +67,16 @@ def test_a_number_the_question_names_must_be_in_a_passage(assistant: Assistant) 
     assert any(p.signals.get("numbers_found") for p in assistant.passages(asked))
     assert not assistant.ask(asked).abstained
     assert numbers("500.000 Hugenotten, 600 000 soldats, six cent mille", "fr") >= {"500000", "600000"}
+
+
+def test_coverage_counts_the_title_shown_with_the_passage() -> None:
+    """A Wikipedia-like passage seldom repeats its subject: "Jakob Böhme" is found in its title."""
+    from assistant.coverage import Question, coverage
+    from assistant.types import Chunk
+
+    passage = Chunk("d:0", "d", "bohme.txt", "Jakob Böhme", 0, 60,
+                    "À l'automne, gagné par une forte fièvre, il tombe malade.", "fr")
+    untitled = Chunk("d:0", "d", "bohme.txt", "", 0, 60, passage.text, "fr")
+    question = Question.of("En quelle année Jakob Böhme tombe-t-il malade ?")
+    assert coverage(question, passage) > 0.8  # all but "quelle" and "année", which no passage here holds
+    assert coverage(question, untitled) < 0.3
