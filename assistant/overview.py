@@ -98,8 +98,10 @@ class Overview:
 
     def named(self, vector: np.ndarray) -> str | None:
         """The document a request near the examples names, if the request is one once written about its title."""
+        if len(self.search.store.records) <= 1:  # nothing to name: a question about the only document stays one
+            return None
         docs = self._documents(vector)
-        if len(docs) != 1 or len(self.search.store.records) <= 1:
+        if len(docs) != 1:
             return None
         title = self.search.store.records[docs[0]].title
         likeness = self.about_title(title) @ vector

@@ -86,7 +86,7 @@ def names(sentence: str, lang: str) -> list[str]:
 
 def name_in(name: str, source: str, lang: str, vectors: WordVectors | None) -> bool:
     found = {fold_word(w): w for w in words(source)}
-    found |= {fold_word(anyascii(w)): w for w in found.values()}  # both sides in Latin letters: Умеров = Умеров
+    found |= {fold_word(anyascii(w)): w for w in found.values()}  # a source in Cyrillic is read in Latin letters too
     folded = fold_word(anyascii(name))  # Курска -> kurska, which meets Koursk as a cognate
     if folded in found or (name.isupper() and folded[::-1] in found):  # NATO/OTAN
         return True
