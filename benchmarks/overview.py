@@ -68,9 +68,11 @@ def main() -> None:
               f"{taken(asked, -1.0)})")
         print(f"  dev questions and follow-ups ({len(questions)}): likeness max {max(s for s, _ in questions):.3f}; "
               f"taken for a request {taken(questions)} (without the contrast {taken(questions, -1.0)})")
-        named = sum(open_index(folders, work).overview.answer(v) is not None
-                    for _, path, folders in SETS
-                    for v in open_index(folders, work).embedder.queries([i["q"] for i in items(path)]))
+        named = 0
+        for _, path, folders in SETS:
+            own = open_index(folders, work)
+            vectors = own.embedder.queries([i["q"] for i in items(path)])
+            named += sum(own.overview.answer(v) is not None for v in vectors)
         print(f"  dev questions taken for a request on their own index, requests that name a document included "
               f"(likeness >= {NAMED_BAND}, compared with requests and questions about the named title): {named}")
         print("\nextractive answers to the dev requests:")

@@ -321,10 +321,7 @@ class LLMAnswerer:
             vectors = self.embedder.passages([sentence, messages.abstain(lang), *(p.chunk.text for _, p in numbered)])
             likeness = vectors[1:] @ vectors[0]
             best = int(np.argmax(likeness[1:]))
-            if likeness[1 + best] > likeness[0]:
-                end = sentence.rstrip()[-1] if sentence.rstrip()[-1:] in (".", "!", "?", "…") else "."
-                sentence = f"{sentence.rstrip().rstrip('.!?… ')} [{numbered[best][0]}]{end}"
-            out.append(sentence)
+            out.append(_ending_with(sentence, numbered[best][0]) if likeness[1 + best] > likeness[0] else sentence)
         return out
 
     def _checked(self, complete: list[str], texts: list[str], passage_lang: str, lang: str,
@@ -406,11 +403,14 @@ def _timed_out(exc: BaseException) -> bool:
 def _first_sentence(reply: str, n: int) -> list[str]:
     """The model's sentence about passage n, with [n] as its marker whatever markers it wrote."""
     found = sentences(MARKER.sub("", reply))
-    if not found:
-        return []
-    head = found[0].rstrip()
+    return [_ending_with(found[0], n)] if found else []
+
+
+def _ending_with(sentence: str, n: int) -> str:
+    """The sentence with [n] before its end punctuation."""
+    head = sentence.rstrip()
     end = head[-1] if head and head[-1] in ".!?…" else "."
-    return [f"{head.rstrip('.!?… ')} [{n}]{end}"]
+    return f"{head.rstrip('.!?… ')} [{n}]{end}"
 
 
 def _one_line(text: str) -> str:
