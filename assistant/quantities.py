@@ -11,15 +11,14 @@ names of its language (Babel's CLDR data).
 """
 
 import contextlib
-import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from assistant.classifier import load
 from assistant.text import fold, words
 from assistant.types import Passage
 
@@ -32,33 +31,9 @@ MARKER = re.compile(r"\[(\d+)\]")  # a citation marker [n] of a written answer i
 TEXT2NUM_LANGS = {"en", "fr", "it", "es", "de", "pt", "nl"}
 
 
-@dataclass(frozen=True)
-class NumberQuestion:
-    """A logistic regression over one embedder's query vectors."""
-
-    model: str  # the embedder whose vectors the weights read (Embedder.key)
-    weights: np.ndarray
-    bias: float
-
-    def probability(self, vector: np.ndarray) -> float:
-        z = float(self.weights @ vector) + self.bias
-        return 1.0 / (1.0 + float(np.exp(-max(-50.0, min(50.0, z)))))
-
-    def save(self, path: Path, about: str) -> None:
-        data = {"about": about, "model": self.model, "bias": self.bias, "weights": [float(w) for w in self.weights]}
-        path.write_text(json.dumps(data) + "\n", encoding="utf-8")
-
-
-@cache
-def fitted(path: Path = FITTED) -> NumberQuestion:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return NumberQuestion(data["model"], np.array(data["weights"], dtype=np.float32), float(data["bias"]))
-
-
 def asks_number(vector: np.ndarray, model: str) -> float:
     """Probability that the question asks for a number or date; 0 for another embedder's vectors."""
-    classifier = fitted()
-    return classifier.probability(vector) if classifier.model == model else 0.0
+    return load(FITTED).probability(vector, model)
 
 
 @cache

@@ -15,30 +15,22 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from assistant import classifier
+from assistant.classifier import QueryClassifier
 from assistant.config import Settings, cache_dir
 from assistant.embeddings import load_embedder
-from assistant.quantities import ASKS, FITTED, NumberQuestion, missing_number
+from assistant.quantities import ASKS, FITTED, missing_number
 from benchmarks.devsets import DATA, SETS, items, open_index
 
 EXAMPLES = DATA / "number_questions.json"
 
 
-def fit(embedder_name: str | None = None) -> NumberQuestion:
-    """A logistic regression on standardised query vectors, folded back into weights on raw vectors."""
-    from sklearn.linear_model import LogisticRegression
-
+def fit(embedder_name: str | None = None) -> QueryClassifier:
     settings = Settings() if embedder_name is None else Settings(embedder=embedder_name)
     embedder = load_embedder(settings.embedder, settings.model_dir, cache_dir(settings))
     data = json.loads(EXAMPLES.read_text(encoding="utf-8"))
-    X = embedder.queries([*data["number"], *data["other"]])
-    y = np.array([1] * len(data["number"]) + [0] * len(data["other"]))
-    mean, scale = X.mean(axis=0), X.std(axis=0) + 1e-6
-    model = LogisticRegression(C=1.0, max_iter=5000).fit((X - mean) / scale, y)
-    weights = model.coef_[0] / scale
-    return NumberQuestion(embedder.key, weights, float(model.intercept_[0] - weights @ mean))
+    return classifier.fit(embedder.key, embedder.queries(data["number"]), embedder.queries(data["other"]))
 
 
 def gold_has_digit(item: dict) -> bool:
@@ -53,9 +45,9 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help=f"save the classifier to {FITTED}")
     parser.add_argument("--work", type=Path, help="keep the indexes in this folder between runs")
     args = parser.parse_args()
-    classifier = fit()
+    number = fit()
     if args.write:
-        classifier.save(FITTED, about=f"fitted by benchmarks/number_questions.py on {EXAMPLES.name}")
+        number.save(FITTED, about=f"fitted by benchmarks/number_questions.py on {EXAMPLES.name}")
         print(f"written: {FITTED}")
     labels, probabilities = [], []
     print("\nthe number rules alone: a number the question names is in none of the best passages, or it asks for"
@@ -75,7 +67,7 @@ def main() -> None:
                     answerable += 1
                     wrong += fires
                     labels.append(gold_has_digit(item))
-                    probabilities.append(classifier.probability(assistant.search.vector(item["q"])))
+                    probabilities.append(number.probability(assistant.search.vector(item["q"]), number.model))
             print(f"  {name:<34} {f'{caught}/{unanswerable}':>20} {f'{wrong}/{answerable}':>21}")
     print(f"\nasks for a number or date vs the gold answer has a digit, {len(labels)} answerable dev questions "
           f"({sum(labels)} with a digit): ROC AUC {roc_auc_score(labels, probabilities):.3f}")

@@ -1,12 +1,16 @@
 """Document-level requests (summaries, main points, what it is about): recognised, and answered as asked.
 
-Prints (1) the similarity to the nearest example request of every dev request and of every question of the
-other dev sets (none of which may be taken for a request), and (2) for each dev request, the checks the
-extractive answer must pass: not abstained; at least 3 citations, all from the requested document (at least
-2 documents for "these articles"); one in the document's first quarter; citations starting in at least two
-of its thirds. Run: `.venv/bin/python benchmarks/overview.py` (in `make bench`).
+Fits the request classifier on the examples written for it (`data/overview_examples.json`, with the number
+classifier's example questions as more questions; `--write` saves it to assistant/document_request.json), then
+prints (1) how many dev requests it recognises and how many questions of the dev sets (and follow-ups) it takes
+for a request, with and without the likeness floor, beside the rule it replaced; (2) for each dev request, the
+checks the extractive answer must pass: not abstained; at least 3 citations, all from the requested document
+(at least 2 documents for "these articles"); one in the document's first quarter; citations starting in at
+least two of its thirds. Run: `.venv/bin/python benchmarks/overview.py [--write]` (in `make bench`).
 """
 
+import argparse
+import json
 import statistics
 import sys
 import tempfile
@@ -17,13 +21,55 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from assistant import classifier
 from assistant.assistant import Assistant
-from assistant.overview import CONTRAST, NAMED_BAND, NAMED_MARGIN, THRESHOLD
+from assistant.overview import CLASSIFIER, IS_REQUEST, MIN_LIKENESS, NAMED_MARGIN
 from benchmarks.devsets import DATA, NEWS, PIAF, SETS, XQUAD, items, open_index
 
 REQUESTS = DATA / "overview_requests.json"
+EXAMPLES = DATA / "overview_examples.json"
+OWN_NEWS = [DATA / "news", *NEWS]  # the default article and two French news texts written for this benchmark
 FOLLOW_UPS = ["Where did he say it?", "Qu'a-t-il dit de l'accord ?", "Et à Pyongyang ?",  # tests/test_load.py
-              "What did he say about Western soldiers?", "Qui l'a dit ?"]
+              "What did he say about Western soldiers?", "Qui l'a dit ?", "How much did the restoration cost?",
+              "Combien de tracteurs ont bloqué Toulouse ?", "Che cosa chiedono gli agricoltori?",
+              "¿Quién presidió la ceremonia?", "Was hat Lawrow über den Vertrag gesagt?"]
+# The rule the regression replaced: likeness >= 0.855 and 0.03 more than to the nearest of these questions
+OLD_RULE = (0.855, 0.03)
+OLD_QUESTIONS = ("What did he say about it?", "Where was she speaking?", "Who said that?", "What did she claim?",
+                 "When did it happen?", "Why did they do it?", "How many were there?", "What did they agree on?")
+
+
+def fit(assistant: Assistant) -> classifier.QueryClassifier:
+    examples = json.loads(EXAMPLES.read_text(encoding="utf-8"))
+    numbers = json.loads((DATA / "number_questions.json").read_text(encoding="utf-8"))
+    questions = [*examples["questions"], *numbers["number"], *numbers["other"]]
+    embedder = assistant.embedder
+    return classifier.fit(embedder.key, embedder.queries(examples["requests"]), embedder.queries(questions))
+
+
+def recognition(assistant: Assistant, fitted: classifier.QueryClassifier, requests: list[str],
+                questions: list[str]) -> None:
+    """Requests recognised and questions taken for one, by each rule."""
+    overview, key = assistant.overview, assistant.embedder.key
+    old = assistant.embedder.queries(list(OLD_QUESTIONS))
+
+    def rates(texts: list[str]) -> dict[str, int]:
+        vectors = assistant.embedder.queries(texts)
+        regression = np.array([fitted.probability(v, key) for v in vectors]) >= IS_REQUEST
+        like = np.array([overview.likeness(v) for v in vectors])
+        before = (like >= OLD_RULE[0]) & (like - (vectors @ old.T).max(axis=1) >= OLD_RULE[1])
+        return {
+            "regression (shipped: with the floor)": int((regression & (like >= MIN_LIKENESS)).sum()),
+            f"regression without the likeness floor {MIN_LIKENESS}": int(regression.sum()),
+            f"likeness >= {MIN_LIKENESS} alone": int((like >= MIN_LIKENESS).sum()),
+            "before: likeness >= 0.855 and contrast >= 0.03": int(before.sum()),
+        }
+
+    asked, taken = rates(requests), rates(questions)
+    print(f"recognition ({len(requests)} dev requests; {len(questions)} dev questions and follow-ups):")
+    print(f"  {'rule':<52} {'requests recognised':>20} {'questions taken':>16}")
+    for rule in asked:
+        print(f"  {rule:<52} {asked[rule]:>20} {taken[rule]:>16}")
 
 
 def checks(assistant: Assistant, item: dict[str, Any]) -> list[str]:
@@ -48,41 +94,32 @@ def checks(assistant: Assistant, item: dict[str, Any]) -> list[str]:
     return wrong
 
 
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--write", action="store_true", help=f"save the classifier to {CLASSIFIER}")
+    parser.add_argument("--work", type=Path, help="keep the indexes in this folder between runs")
+    args = parser.parse_args()
     requests = items(REQUESTS)
     with tempfile.TemporaryDirectory(prefix="overview-") as tmp:
-        work = Path(tmp)
-        news, piaf = open_index(NEWS, work), open_index(PIAF, work)
-        overview = news.overview
-        score = lambda q: overview.score(news.embedder.queries([q])[0])  # noqa: E731
-        asked = [score(i["q"]) for i in requests]
-        questions = [score(i["q"]) for _, path, _ in SETS for i in items(path)] + [score(q) for q in FOLLOW_UPS]
-
-        def taken(scores: list[tuple[float, float]], contrast: float = CONTRAST) -> int:
-            return sum(s >= THRESHOLD and c >= contrast for s, c in scores)
-
-        print(f"recognition: likeness to the nearest example request >= {THRESHOLD}, and {CONTRAST} more than to "
-              "the nearest example question")
-        print(f"  dev requests ({len(asked)}): likeness min {min(s for s, _ in asked):.3f}  median "
-              f"{statistics.median(s for s, _ in asked):.3f}; recognised {taken(asked)} (without the contrast "
-              f"{taken(asked, -1.0)})")
-        print(f"  dev questions and follow-ups ({len(questions)}): likeness max {max(s for s, _ in questions):.3f}; "
-              f"taken for a request {taken(questions)} (without the contrast {taken(questions, -1.0)})")
-        named = 0
-        for _, path, folders in SETS:
-            own = open_index(folders, work)
-            vectors = own.embedder.queries([i["q"] for i in items(path)])
-            named += sum(own.overview.answer(v) is not None for v in vectors)
-        print(f"  dev questions taken for a request on their own index, requests that name a document included "
-              f"(likeness >= {NAMED_BAND}, compared with requests and questions about the named title): {named}")
+        work = args.work or Path(tmp)
+        indexes = {None: open_index(NEWS, work), "piaf": open_index(PIAF, work), "news": open_index(OWN_NEWS, work)}
+        fitted = fit(indexes[None])
+        if args.write:
+            fitted.save(CLASSIFIER, about=f"fitted by benchmarks/overview.py on {EXAMPLES.name}, number_questions.json")
+            print(f"written: {CLASSIFIER}")
+        questions = [i["q"] for _, path, _ in SETS for i in items(path)] + FOLLOW_UPS
+        recognition(indexes[None], fitted, [i["q"] for i in requests], questions)
         print("\nextractive answers to the dev requests:")
         passed = 0
         for item in requests:
-            wrong = checks(piaf if item.get("docs") == "piaf" else news, item)
+            wrong = checks(indexes[item.get("docs")], item)
             passed += not wrong
-            print(f"  {'ok ' if not wrong else 'NO '} {item['id']:<14} {item['q'][:50]:<50} {'; '.join(wrong)}")
+            print(f"  {'ok ' if not wrong else 'NO '} {item['id']:<16} {item['q'][:50]:<50} {'; '.join(wrong)}")
         print(f"  passed {passed} of {len(requests)}")
-        naming(piaf, [i for i in requests if i.get("docs") == "piaf"])
+        for docs in ("piaf", "news"):
+            naming(indexes[docs], [i for i in requests if i.get("docs") == docs])
         long_document(work)
 
 
