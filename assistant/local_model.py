@@ -30,6 +30,9 @@ SIZE = 1_117_320_768
 SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 MAGIC = b"GGUF"
 CONTEXT_TOKENS = 2048  # the prompt (a few short passages) and the answer fit well below this
+# llama.cpp reads a prompt in batches of this many tokens (default 512): its compute buffer is smaller; measured
+# in one process, 590-token prompt, 2 threads: peak RSS 1,847 MB vs 1,880, prefill 58 vs 54 tokens/s
+UBATCH_TOKENS = 256
 Progress = Callable[[int, int, str], None]
 KEY_VARIABLE = "ASSISTANT_MODEL_KEY"  # how the child learns its API key (not argv: any user can read that)
 READY = b"ready"
@@ -223,6 +226,7 @@ def serve(path: Path, port: int, threads: int) -> None:
     params.model.path = str(path)
     params.n_ctx = CONTEXT_TOKENS
     params.n_parallel = 1  # one generation at a time: the others queue (answers are short)
+    params.n_ubatch = UBATCH_TOKENS
     params.cpuparams.n_threads = threads
     params.cpuparams_batch.n_threads = threads
     params.hostnames = ["127.0.0.1"]
