@@ -63,3 +63,12 @@ def test_these_articles_are_each_summarised(fresh_settings: Settings, tmp_path: 
     named = assistant.ask("Résume l'article sur les troupes nord-coréennes")
     assert {c.doc for c in named.citations} == {"nato-north-korean-troops-kursk.fr.txt"}
     assert len(named.citations) >= 3
+
+
+def test_another_embedder_still_recognises_a_summary_request(fresh_settings: Settings) -> None:
+    """The request classifier reads e5's vectors only: with MiniLM the likeness to the example requests decides."""
+    assistant = Assistant(fresh_settings.model_copy(update={"embedder": "minilm", "llm": "extractive"}))
+    answer = assistant.ask("Summarize the article")
+    assert not answer.abstained and len(answer.citations) >= 3
+    lead, thirds = spread(assistant, answer.citations)
+    assert lead and thirds >= 2
