@@ -208,13 +208,14 @@ def build(assistant: Assistant) -> Any:
         return "\n".join(f"- **{html.escape(d.name)}** ({d.chunks} passages) — {html.escape(d.title[:80])}"
                          + (f" · {html.escape(d.byline)}" if d.byline else "") for d in docs)
 
-    def upload(files: list[Any] | None, progress: Any = gr.Progress()) -> tuple[str, str, Any]:  # noqa: B008
+    def upload(files: list[Any] | None, progress: Any = gr.Progress()) -> tuple[str, str, Any, Any]:  # noqa: B008
+        """Index the chosen files; the upload box is emptied for the next ones (a second Add adds nothing twice)."""
         files = files or []
         if not files:
-            return "Choose one or more files first.", doc_table(), gr.update(choices=doc_choices())
+            return "Choose one or more files first.", doc_table(), gr.update(choices=doc_choices()), gr.update()
         if len(files) > settings.max_uploads:
             return (f"⚠️ {len(files)} files: at most {settings.max_uploads} per upload.", doc_table(),
-                    gr.update(choices=doc_choices()))
+                    gr.update(choices=doc_choices()), gr.update())
         accepted, names, messages = accept_uploads(files, uploads, settings.max_file_mb)
 
         def report_progress(done: int, total: int, what: str) -> None:
@@ -226,7 +227,7 @@ def build(assistant: Assistant) -> Any:
             messages += [f"⚠️ {reason}" for _, reason in report.failed]
             for path, _ in report.failed:
                 Path(path).unlink(missing_ok=True)
-        return "\n\n".join(messages), doc_table(), gr.update(choices=doc_choices(), value=None)
+        return "\n\n".join(messages), doc_table(), gr.update(choices=doc_choices(), value=None), None
 
     def remove(doc_id: str | None) -> tuple[str, str, Any]:
         if not doc_id:
@@ -283,7 +284,7 @@ def build(assistant: Assistant) -> Any:
         stop.click(None, None, None, cancels=asked, api_visibility="private")
         cite_open.click(open_citation, [cite_request, turns], viewer, api_visibility="private").then(
             None, None, None, js=SCROLL_TO_MARK)
-        add.click(upload, files, [status, doc_list, chosen], api_visibility="private")
+        add.click(upload, files, [status, doc_list, chosen, files], api_visibility="private")
         drop.click(remove, chosen, [status, doc_list, chosen], api_visibility="private")
         gr.api(ask_api, api_name="ask")
     demo.queue(max_size=settings.queue_size, default_concurrency_limit=settings.concurrency)

@@ -97,6 +97,7 @@ def test_upload_then_answer_and_bad_upload_message(page: Any, tmp_path: Path) ->
                     encoding="utf-8")
     page.click("text=Documents")
     upload(page, good, expect="1 added")
+    expect_text(page.locator("#upload")).not_to_contain_text("vienne")  # emptied for the next files
     answer = ask(page, "Where will the European ministers meet?", 0)
     assert "Vienne" in answer.inner_text()
 
