@@ -94,8 +94,6 @@ def checks(assistant: Assistant, item: dict[str, Any]) -> list[str]:
     return wrong
 
 
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--write", action="store_true", help=f"save the classifier to {CLASSIFIER}")
