@@ -48,4 +48,3 @@ def fit(model: str, yes: np.ndarray, no: np.ndarray) -> QueryClassifier:
     regression = LogisticRegression(max_iter=5000).fit((X - mean) / scale, y)
     weights = regression.coef_[0] / scale
     return QueryClassifier(model, weights, float(regression.intercept_[0] - weights @ mean))
-

@@ -67,7 +67,7 @@ def main() -> None:
                     answerable += 1
                     wrong += fires
                     labels.append(gold_has_digit(item))
-                    probabilities.append(number.probability(assistant.search.vector(item["q"]), number.model))
+                    probabilities.append(number.probability(assistant.search.vector(item["q"]), assistant.embedder.key))
             print(f"  {name:<34} {f'{caught}/{unanswerable}':>20} {f'{wrong}/{answerable}':>21}")
     print(f"\nasks for a number or date vs the gold answer has a digit, {len(labels)} answerable dev questions "
           f"({sum(labels)} with a digit): ROC AUC {roc_auc_score(labels, probabilities):.3f}")
