@@ -83,9 +83,13 @@ def test_follow_up_uses_the_history(page: Any) -> None:
 
 
 def upload(page: Any, path: Path, expect: str) -> None:
-    """Add one file through the Documents panel; the status must say `expect` ("0 added" does not say "1 added")."""
+    """Add one file through the Documents panel; the status must say `expect` ("0 added" does not say "1 added").
+
+    Waits for the file's row in the box, which appears once the file is sent. The box also shows the name
+    while sending ("Uploading 1 file... blob.txt"); waiting for that text failed under load when the sending
+    was over before Playwright looked (the row splits the name: "blob" ".txt")."""
     page.set_input_files("#upload input[type=file]", str(path))
-    page.locator("#upload").get_by_text(path.name).first.wait_for(timeout=60_000)  # uploaded, not still sending
+    page.locator(f'#upload td.filename[aria-label="{path.name}"]').wait_for(timeout=60_000)
     page.click("#add-docs")
     expect_text(page.locator("#upload-status")).to_contain_text(expect, timeout=60_000)
 
