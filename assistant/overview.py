@@ -47,8 +47,9 @@ class Overview:
         self.search = search
         self.embedder = embedder
         self.max_passages = max_passages
-        # a title's passage vector: the same titles come back request after request
-        self.title_vector = lru_cache(maxsize=4096)(lambda title: self.embedder.passages([title])[0])
+        # a title's query vector, compared with the rest of a request (a query vector): the same titles come
+        # back request after request
+        self.title_vector = lru_cache(maxsize=4096)(lambda title: self.embedder.queries([title])[0])
 
     @cached_property
     def _examples(self) -> np.ndarray:
@@ -81,10 +82,10 @@ class Overview:
     def _documents(self, vector: np.ndarray) -> list[str]:
         """The document the request names, the only one, or every one. What names a document is what is left
         of the request once its nearest example request is taken out ("... the text about Berlin" -> Berlin),
-        compared with the documents' titles: the best title stands 0.12-0.20 above the next for the dev
-        requests naming one of 40 documents, at most 0.02 when none is named (benchmarks/overview.py); a
-        probe naming "la peste negra" among English titles ("Black Death") stood out by only 0.03.
-        The candidates are the documents of the nearest passages."""
+        compared with the documents' titles embedded as queries, like the request (as passages, the best
+        title stood out by 0.004-0.041 for requests naming "the drought" among three news titles, as little
+        as the 0.039 of an unnamed request; as queries by 0.060-0.109, unnamed at most 0.033:
+        benchmarks/overview.py). The candidates are the documents of the nearest passages."""
         records = {r.id: r for r in self.search.store.records.values() if r.complete}
         if len(records) <= 1:
             return list(records)

@@ -27,6 +27,7 @@ from assistant.overview import CLASSIFIER, IS_REQUEST, MIN_LIKENESS, NAMED_MARGI
 from benchmarks.devsets import DATA, NEWS, PIAF, SETS, XQUAD, items, open_index
 
 REQUESTS = DATA / "overview_requests.json"
+NAMING = DATA / "overview_naming.json"  # requests naming a document by its topic (session 12)
 EXAMPLES = DATA / "overview_examples.json"
 OWN_NEWS = [DATA / "news", *NEWS]  # the default article and two French news texts written for this benchmark
 FOLLOW_UPS = ["Where did he say it?", "Qu'a-t-il dit de l'accord ?", "Et à Pyongyang ?",  # tests/test_load.py
@@ -116,24 +117,39 @@ def main() -> None:
             passed += not wrong
             print(f"  {'ok ' if not wrong else 'NO '} {item['id']:<16} {item['q'][:50]:<50} {'; '.join(wrong)}")
         print(f"  passed {passed} of {len(requests)}")
-        for docs in ("piaf", "news"):
-            naming(indexes[docs], [i for i in requests if i.get("docs") == docs])
+        indexes["xquad"] = open_index(XQUAD, work)
+        named = requests + items(NAMING)
+        for docs in ("piaf", "news", "xquad"):
+            naming(indexes[docs], [i for i in named if i.get("docs") == docs])
         long_document(work)
 
 
 def naming(assistant: Assistant, requests: list[dict[str, Any]]) -> None:
-    """How far the best title stands above the next for what is left of each request once its nearest
-    example request is taken out (overview.Overview._documents): large when a document is named."""
-    overview = assistant.overview
+    """Which document each request names, from what is left of it once its nearest example request is taken
+    out (overview.Overview._documents), with the titles embedded as queries (shipped) and as passages (before):
+    the best title's margin over the next is large when a document is named."""
+    overview, embedder = assistant.overview, assistant.embedder
     records = [r for r in assistant.documents() if r.complete]
-    titles = np.stack([overview.title_vector(r.title) for r in records])
+    ways = {"as queries": np.stack([overview.title_vector(r.title) for r in records]),
+            "as passages": embedder.passages([r.title for r in records])}
     print(f"\nwhich document a request names ({len(records)} documents; named when the margin >= {NAMED_MARGIN}):")
+    tally = {way: [0, 0, 0, 0] for way in ways}  # named and found, named but missed or wrong, unnamed taken for named
     for item in requests:
-        sims = titles @ overview.topic(assistant.embedder.queries([item["q"]])[0])
-        best = records[int(np.argmax(sims))].name
-        sims = np.sort(sims)[::-1]
-        print(f"  {item['doc'] or 'none named':<34} best title {best[:30]:<30} margin {sims[0] - sims[1]:.3f}  "
-              f"{item['q']}")
+        topic = overview.topic(embedder.queries([item["q"]])[0])
+        cells = []
+        for way, titles in ways.items():
+            sims = titles @ topic
+            best, (first, second) = records[int(np.argmax(sims))].name, np.sort(sims)[::-1][:2]
+            named = first - second >= NAMED_MARGIN
+            if item["doc"]:
+                tally[way][0 if named and best == item["doc"] else 1 if not named else 2] += 1
+            else:
+                tally[way][3] += named
+            cells.append(f"{best[:24]:<24} {first - second:.3f}")
+        print(f"  {item['doc'] or 'none named':<34} " + "  ".join(cells) + f"  {item['q']}")
+    for way, (found, missed, wrong, taken) in tally.items():
+        print(f"  titles {way:<12}: named and found {found}, named but missed {missed}, wrong document {wrong}, "
+              f"unnamed taken for named {taken}")
 
 
 def long_document(work: Path) -> None:
