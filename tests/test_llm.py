@@ -210,16 +210,20 @@ def test_missing_llm_settings_are_a_clear_error(settings: Settings) -> None:
 def test_a_summary_is_written_one_checked_sentence_per_covering_passage(llm_assistant: Any) -> None:
     def script(body: dict[str, Any]) -> Reply:
         passage = role_text(body, "user").split("<passage>\n", 1)[1].split("\n</passage>", 1)[0]
-        if "Bruxelles" in passage:
-            return Reply(["Rutte spoke ", "in Brussels [3]. ", "And more."])  # its own marker is replaced: [n]
+        if "confirmer" in passage:
+            return Reply(["Rutte confirmed ", "that troops were sent [3]. ", "And more."])  # its marker: ours
         if "démocraties" in passage:
             return Reply(["Rutte met Angela Merkel in Berlin."])  # names no passage holds: removed
+        if "accord" in passage:  # going round: cut short, and removed
+            return Reply(["The treaty "] + ["is legal and "] * 200 + ["binding."])
         return Reply(["The article ", "reports on this."])
 
     assistant, fake = llm_assistant("openai", script)
     answer = assistant.ask("Summarize the article")
     summaries = [r for r in fake.requests if "restate one passage" in role_text(r["body"], "system")]
-    assert 2 <= len(summaries) <= 4  # one request per covering passage read
+    read = [role_text(r["body"], "user") for r in summaries]
+    # one request per covering passage, but none for the headline, which the lead restates
+    assert 2 <= len(summaries) <= len(answer.citations) - 1 and not any("<passage>\nUkraine, l'OTAN" in u for u in read)
     assert answer.citations and answer.written
     written = sentences(answer.written)
     assert len(written) >= 2
@@ -227,6 +231,18 @@ def test_a_summary_is_written_one_checked_sentence_per_covering_passage(llm_assi
     assert markers == sorted(markers, key=int) and len(set(markers)) == len(markers)  # one sentence per passage
     assert "Merkel" not in answer.written and any("Merkel" in r["sentence"] for r in answer.removed)
     assert "And more" not in answer.written  # one sentence a passage
+    looping = [r for r in answer.removed if r["sentence"].startswith("The treaty")]
+    assert [r["reason"] for r in looping] == ["repeats itself"] and len(looping[0]["sentence"]) < 200
+
+
+def test_a_sentence_that_repeats_an_earlier_one_is_not_shown_again() -> None:
+    from assistant.answering.llm import Written, _new
+
+    written = Written(removed=[])
+    shown = ["Rutte confirmed that North Korean troops are in Kursk [1]."]
+    assert not _new("Rutte confirmed that North Korean troops are in Kursk [2].", shown, written)
+    assert _new("Lavrov said the treaty breaks no law [3].", shown, written)
+    assert [r.reason for r in written.removed] == ["repeats an earlier sentence"]
 
 
 def test_a_written_sentence_in_the_documents_language_is_not_shown() -> None:

@@ -10,6 +10,7 @@ where an invented Japan next to Corée scores 0.88).
 """
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -29,6 +30,8 @@ COMMON_ZIPF = {"de": 4.0}  # German capitalises nouns: only its rarer capitalise
 EXAMPLE_OVERLAP = 0.5  # a sentence this close to the prompt's example answer was copied from it
 NAME_DICE = 0.5  # looser than retrieval's cognates: Korean/coréennes 0.55, Corea/Corée and Brussels/Bruxelles 0.5
 SAME_WORD = 0.89  # e5 cosine of two single words above which they are one name in two languages
+LOOPING = 4  # a run of four words written this often: the model is going round ("sur la costa sur la costa …");
+# three words three times cut "the South Korean delegation … the South Korean Ministry … and the South Korean"
 WordVectors = Callable[[Sequence[str]], np.ndarray]  # words -> unit vectors (the embedder's passages())
 
 
@@ -59,6 +62,14 @@ def spans(text: str) -> list[tuple[int, int]]:
 
 def sentences(text: str) -> list[str]:
     return [text[a:b].strip() for a, b in spans(text)]
+
+
+def loops(text: str) -> bool:
+    """The model repeats itself within a sentence: seen on a summary sentence in Spanish, 160 tokens of
+    "sur la costa" (15 s of the model's time, and shown: it cited its passage and named nothing new)."""
+    tokens = [w.lower() for w in words(text)]
+    runs = Counter(zip(tokens, tokens[1:], tokens[2:], tokens[3:], strict=False))
+    return bool(runs) and max(runs.values()) >= LOOPING
 
 
 def _written_in(sentence: str, lang: str) -> str | None:
@@ -119,6 +130,8 @@ def check(text: str, passages: Sequence[str], passage_lang: str, lang: str, exam
             reason = "cites no passage" if not cited else "cites a passage that was not given"
         elif not words(MARKER.sub(" ", sentence)):  # a bare "[1]." (seen on PIAF) answers nothing
             reason = "says nothing"
+        elif loops(sentence):
+            reason = "repeats itself"
         elif any(overlap(MARKER.sub("", sentence), example) >= EXAMPLE_OVERLAP for example in examples):
             reason = "copied from the prompt's example"
         elif lang != passage_lang and (other := _written_in(sentence, lang)):

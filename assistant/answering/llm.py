@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from assistant.answering import messages
-from assistant.answering.checks import MARKER, Removed, check, sentences, spans
+from assistant.answering.checks import MARKER, Removed, check, loops, sentences, spans
 from assistant.config import Settings, cache_dir
 from assistant.embeddings import Embedder
 from assistant.errors import AssistantError
@@ -104,7 +104,7 @@ Question: {question}
 One sentence in {language}{not_source}, or NONE:"""
 NONE = "NONE"
 REPEATED = 0.5  # a sentence this close to one already shown (character 4-grams, text.overlap) says nothing new
-SUMMARY_PASSAGES = 4  # sentences of a written summary: the reader sees every covering passage in the evidence
+SUMMARY_SENTENCES = 4  # a written summary stops here; the reader sees every covering passage in the evidence
 REWRITE_SYSTEM = """Rewrite the user's last question as a standalone question that can be understood \
 without the conversation: replace pronouns and vague references with who or what they refer to. Keep the \
 question's language. Reply with the rewritten question only."""
@@ -239,13 +239,15 @@ class LLMAnswerer:
         `summary`: the passages cover a document (overview.py); one sentence is written for each."""
         chains = self._ready()
         evidence = list(passages)
-        if summary:
-            passages = evidence[:SUMMARY_PASSAGES]
-            numbered = list(enumerate(passages, start=1))
+        if summary:  # a sentence for each covering passage the others do not already say (a headline over its lead)
+            passages = evidence
+            numbered = [(n, p) for n, p in enumerate(evidence, start=1) if not _restated(p, evidence)]
         else:  # the model reads the first passages that say something the others do not already say
             numbered = [(n, p) for n, p in enumerate(evidence, start=1) if not _restated(p, evidence)][:PROMPT_PASSAGES]
             passages = evidence[: numbered[-1][0]] if numbered else []
-        texts = [p.chunk.text for p in passages]  # markers are evidence numbers: [n] is checked against texts[n-1]
+        # markers are evidence numbers: [n] is checked against texts[n-1], its passage under its document's title,
+        # which is shown with every citation (the model reads it too: "five years after the fire" is the title's)
+        texts = [f"{p.chunk.title}\n{p.chunk.text}" for p in passages]
         named = " ".join([question, *dict.fromkeys(p.chunk.title for p in passages)])  # names the reader sees
         passage_lang = passages[0].chunk.lang if passages else lang
         language = language_name(lang)
@@ -265,9 +267,7 @@ class LLMAnswerer:
             if self._server is not None:
                 self._server.ensure_running()  # it died during an earlier answer: this one gets a new one
             for chain, inputs, n in replies:
-                if n is not None:  # one sentence about passage n
-                    last = _first_sentence((yield from _one_sentence(chain, inputs)), n)
-                else:
+                if n is None:  # the answer: its sentences checked and shown as they complete
                     reply = ""
                     for chunk in chain.stream(inputs):
                         reply += chunk.content if isinstance(chunk.content, str) else ""
@@ -276,10 +276,18 @@ class LLMAnswerer:
                         pieces = list(self._checked(complete, texts, passage_lang, lang, written, named))
                         shown += pieces
                         yield from pieces or [""]  # "": closing here closes the HTTP stream, and llama.cpp stops
-                    last = self._marked(sentences(reply), numbered, lang)
-                for piece in self._checked(last, texts, passage_lang, lang, written, named):
-                    shown.append(piece)
-                    yield piece
+                        if loops(reply):
+                            break
+                    for piece in self._checked(self._marked(sentences(reply), numbered, lang), texts, passage_lang,
+                                               lang, written, named):
+                        shown.append(piece)
+                        yield piece
+                elif len(shown) < SUMMARY_SENTENCES:  # one sentence about covering passage n
+                    sentence = _first_sentence((yield from _one_sentence(chain, inputs)), n)
+                    for piece in self._checked(sentence, texts, passage_lang, lang, written, named):
+                        if _new(piece, shown, written):
+                            shown.append(piece)
+                            yield piece
             if not summary and self.every_passage and shown:
                 for n, p in numbered:
                     if f"[{n}]" not in " ".join(shown):
@@ -303,11 +311,9 @@ class LLMAnswerer:
         if NONE in reply:
             return
         for piece in self._checked(_first_sentence(reply, n), texts, passage_lang, lang, written, named):
-            if any(overlap(MARKER.sub("", piece), MARKER.sub("", s)) >= REPEATED for s in shown):
-                written.removed.append(Removed(piece.strip(), "repeats an earlier sentence"))
-                continue
-            shown.append(piece)
-            yield piece
+            if _new(piece, shown, written):
+                shown.append(piece)
+                yield piece
 
     def _marked(self, complete: list[str], numbered: Sequence[tuple[int, Passage]], lang: str) -> list[str]:
         """A sentence the model left without a marker gets the one passage it read that is most like it, if
@@ -361,9 +367,17 @@ def _one_sentence(chain: Any, inputs: dict[str, str], stop: str = "") -> Generat
     for chunk in chain.stream(inputs):
         reply += chunk.content if isinstance(chunk.content, str) else ""
         yield ""
-        if (stop and stop in reply) or _settled(MARKER.sub("", reply))[0]:
+        if (stop and stop in reply) or _settled(MARKER.sub("", reply))[0] or loops(reply):
             break  # leaving the stream closes the HTTP request, and llama.cpp stops
     return reply
+
+
+def _new(piece: str, shown: Sequence[str], written: Written) -> bool:
+    """A sentence says something not already shown; one that does not is recorded as removed."""
+    if any(overlap(MARKER.sub("", piece), MARKER.sub("", s)) >= REPEATED for s in shown):
+        written.removed.append(Removed(piece.strip(), "repeats an earlier sentence"))
+        return False
+    return True
 
 
 def _passage_inputs(passage: Passage, lang: str) -> dict[str, str]:
