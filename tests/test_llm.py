@@ -122,7 +122,7 @@ def test_an_uncited_reply_is_never_shown_and_the_evidence_stays(flavour: str, ll
 def test_a_reader_who_stops_reading_stops_the_model(llm_assistant: Any) -> None:
     """Closing the stream (Gradio does when the reader leaves) closes the HTTP stream, which stops
     llama.cpp, and frees the model for the next question at once."""
-    long = Reply(["Lavrov claimed "] + ["that "] * 1000 + ["it is legal [1]."])
+    long = Reply(["Lavrov claimed "] + [f"point {i}, " for i in range(1000)] + ["it is legal [1]."])  # never loops
     assistant, fake = llm_assistant("openai", scripted(long), llm_timeout_s=60.0)
     stream = assistant.stream("What did Lavrov claim?")
     assert "" in stream  # the evidence, then empty pieces while the model writes: the reader stops here
