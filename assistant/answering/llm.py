@@ -239,11 +239,13 @@ class LLMAnswerer:
         `summary`: the passages cover a document (overview.py); one sentence is written for each."""
         chains = self._ready()
         evidence = list(passages)
-        if summary:  # a sentence for each covering passage the others do not already say (a headline over its lead)
+        # passages that say something the others do not already say (a headline over its lead): a summary has a
+        # sentence for each, an answer's prompt reads the first ones
+        numbered = [(n, p) for n, p in enumerate(evidence, start=1) if not _restated(p, evidence)]
+        if summary:
             passages = evidence
-            numbered = [(n, p) for n, p in enumerate(evidence, start=1) if not _restated(p, evidence)]
-        else:  # the model reads the first passages that say something the others do not already say
-            numbered = [(n, p) for n, p in enumerate(evidence, start=1) if not _restated(p, evidence)][:PROMPT_PASSAGES]
+        else:
+            numbered = numbered[:PROMPT_PASSAGES]
             passages = evidence[: numbered[-1][0]] if numbered else []
         # markers are evidence numbers: [n] is checked against texts[n-1], its passage under its document's title,
         # which is shown with every citation (the model reads it too: "five years after the fire" is the title's)
@@ -284,10 +286,7 @@ class LLMAnswerer:
                         yield piece
                 elif len(shown) < SUMMARY_SENTENCES:  # one sentence about covering passage n
                     sentence = _first_sentence((yield from _one_sentence(chain, inputs)), n)
-                    for piece in self._checked(sentence, texts, passage_lang, lang, written, named):
-                        if _new(piece, shown, written):
-                            shown.append(piece)
-                            yield piece
+                    yield from self._shown_if_new(sentence, texts, passage_lang, lang, written, named, shown)
             if not summary and self.every_passage and shown:
                 for n, p in numbered:
                     if f"[{n}]" not in " ".join(shown):
@@ -310,7 +309,12 @@ class LLMAnswerer:
         reply = yield from _one_sentence(chain, inputs, stop=NONE)
         if NONE in reply:
             return
-        for piece in self._checked(_first_sentence(reply, n), texts, passage_lang, lang, written, named):
+        yield from self._shown_if_new(_first_sentence(reply, n), texts, passage_lang, lang, written, named, shown)
+
+    def _shown_if_new(self, complete: list[str], texts: list[str], passage_lang: str, lang: str, written: Written,
+                      named: str, shown: list[str]) -> Iterator[str]:
+        """The checked sentences that repeat nothing already shown, added to `shown`."""
+        for piece in self._checked(complete, texts, passage_lang, lang, written, named):
             if _new(piece, shown, written):
                 shown.append(piece)
                 yield piece
