@@ -227,9 +227,9 @@ def serve(path: Path, port: int, threads: int) -> None:
     params.n_ctx = CONTEXT_TOKENS
     params.n_parallel = 1  # one generation at a time: the others queue (answers are short)
     params.n_ubatch = UBATCH_TOKENS
-    # No repacked or AMX weight buffers: the llama.cpp that `make install` compiles for this CPU crashed on
-    # its first prompt with them on an AMX machine (a virtual one); without them it reads prompts at 75-81
-    # tokens/s where the portable wheel reads 31-41, with them or not (2 threads, same hour).
+    # No repacked or AMX weight buffers: with them, the llama.cpp that `make install` compiles for this CPU
+    # died of a segmentation fault on an AMX machine (a virtual one; tests/test_local_llm.py fails); without
+    # them it reads prompts at 75-81 tokens/s where the portable wheel reads 31-41, with them or not.
     params.no_extra_bufts = True
     params.cpuparams.n_threads = threads
     params.cpuparams_batch.n_threads = threads
