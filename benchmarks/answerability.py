@@ -80,12 +80,17 @@ def fit(rows: Sequence[Row], names: Sequence[str] = FEATURES) -> Answerability:
     return Answerability({k: fit_one([r for r in rows if r.regime == k], names) for k in REGIMES})
 
 
+def fitted_without(by_set: dict[str, list[Row]], name: str, names: Sequence[str] = FEATURES) -> Answerability:
+    """Calibrators fitted on every set but `name`."""
+    return fit([r for other, rs in by_set.items() if other != name for r in rs], names)
+
+
 def left_out(by_set: dict[str, list[Row]], names: Sequence[str] = FEATURES,
              numbers: bool = True) -> dict[str, tuple[int, int, int, int]]:
     """Per set, fitted on the others: (answerable abstained, answerable, unanswerable abstained, unanswerable)."""
     table = {}
     for name, rows in by_set.items():
-        model = fit([r for other, rs in by_set.items() if other != name for r in rs], names)
+        model = fitted_without(by_set, name, names)
         abstained = [(numbers and r.missing_number)
                      or model.calibrators[r.regime].probability(r.values) < model.calibrators[r.regime].threshold
                      for r in rows]
@@ -123,7 +128,7 @@ def ceiling(by_set: dict[str, list[Row]], budget: float = MAX_FALSE_ABSTAIN) -> 
     whatever threshold is chosen (the threshold itself is picked on the set here, so this is a bound, not a score)."""
     table = {}
     for name, rows in by_set.items():
-        model = fit([r for other, rs in by_set.items() if other != name for r in rs])
+        model = fitted_without(by_set, name)
         margin = np.array([model.calibrators[r.regime].probability(r.values) - model.calibrators[r.regime].threshold
                            for r in rows])
         forced = np.array([r.missing_number for r in rows])

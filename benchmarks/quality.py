@@ -19,7 +19,7 @@ from assistant.assistant import Assistant
 from assistant.evaluation import run, summarise
 from assistant.retrieval import Signals
 from benchmarks import recipe
-from benchmarks.answerability import Row, collect, fit, print_left_out
+from benchmarks.answerability import Row, collect, fitted_without, print_left_out
 from benchmarks.devsets import SETS, items, open_index
 
 ABLATION = {  # name -> (settings changes, signal changes)
@@ -86,7 +86,7 @@ def main() -> None:
             print(f"  {'system':<38} {'cite@1':>7} {'cite@3':>7} {'abstain':>8} {'false abst':>10} {'chars/cite':>10}")
             print(row("this project", score(run(ours, qs))))
             shipped = ours.answerability
-            ours.answerability = fit([r for other, rows in by_set.items() if other != name for r in rows])
+            ours.answerability = fitted_without(by_set, name)
             print(row("  abstention fitted without this set", score(run(ours, qs))))
             ours.answerability = shipped
             for system, (setting_changes, signal_changes) in ABLATION.items():
