@@ -245,6 +245,16 @@ def test_a_sentence_that_repeats_an_earlier_one_is_not_shown_again() -> None:
     assert [r.reason for r in written.removed] == ["repeats an earlier sentence"]
 
 
+def test_a_range_of_thousands_in_words_backs_both_ends_and_nothing_else() -> None:
+    """"entre quarante et cinquante mille" is 40,000 to 50,000: the model's right reading was removed."""
+    from assistant.answering.checks import check
+
+    source = ["Le diocèse s'attend à accueillir entre quarante et cinquante mille personnes par jour."]
+    assert check("The diocese expects between 40,000 and 50,000 people a day [1].", source, "fr", "en")[0]
+    kept, removed = check("The diocese expects between 40,000 and 60,000 people a day [1].", source, "fr", "en")
+    assert not kept and [r.reason for r in removed] == ["number not in its sources: 60000"]
+
+
 def test_a_written_sentence_in_the_documents_language_is_not_shown() -> None:
     from assistant.answering.checks import check
 
