@@ -224,6 +224,8 @@ def test_a_summary_is_written_one_checked_sentence_per_covering_passage(llm_assi
     read = [role_text(r["body"], "user") for r in summaries]
     # one request per covering passage, but none for the headline, which the lead restates
     assert 2 <= len(summaries) <= len(answer.citations) - 1 and not any("<passage>\nUkraine, l'OTAN" in u for u in read)
+    # the title is read with the document's first passage only: on every one, the model restated it each time
+    assert [u.startswith("Document: Ukraine") for u in read] == [True] + [False] * (len(read) - 1)
     assert answer.citations and answer.written
     written = sentences(answer.written)
     assert len(written) >= 2
