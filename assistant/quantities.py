@@ -29,7 +29,7 @@ DIGIT = re.compile(r"\d")
 NUMBER = re.compile(r"\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+(?!\d)|\d+(?:[.,]\d+)?")
 MARKER = re.compile(r"\[(\d+)\]")  # a citation marker [n] of a written answer is not a number it states
 # "entre quarante et cinquante mille" (40 et 50000) states 40000 too: a number joined by a short word or a
-# dash to a round thousand or million shares its multiplier (the written "40,000 to 50,000" was removed).
+# dash to a larger round thousand or million shares its multiplier (the written "40,000 to 50,000" was removed).
 SHARED_SCALE = re.compile(r"(?<![\d.,])(\d{1,3})\s*(?:[-\u2013]|\s\w{1,3}\s)\s*(\d{1,3})((?:000)+)(?!\d)")
 TEXT2NUM_LANGS = {"en", "fr", "it", "es", "de", "pt", "nl"}
 
@@ -58,7 +58,8 @@ def numbers(text: str, lang: str | None) -> frozenset[str]:
     """The numbers a text states, as bare digits; with its language, number words too ('six cent mille' ->
     600000). Without (a question's numbers), digits only: "the three ministers" names no number to find."""
     spelled = MARKER.sub(" ", _spelled_out(text, lang) if lang else text)
-    shared = {m.group(1) + m.group(3) for m in SHARED_SCALE.finditer(spelled)}
+    # a range rises: "3 May 2000" does not state 3000
+    shared = {a + scale for a, b, scale in SHARED_SCALE.findall(spelled) if int(a) < int(b)}
     return frozenset(re.sub(r"\D", "", m) for m in NUMBER.findall(spelled)) | shared
 
 

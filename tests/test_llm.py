@@ -255,6 +255,7 @@ def test_a_range_of_thousands_in_words_backs_both_ends_and_nothing_else() -> Non
     assert check("The diocese expects between 40,000 and 50,000 people a day [1].", source, "fr", "en")[0]
     kept, removed = check("The diocese expects between 40,000 and 60,000 people a day [1].", source, "fr", "en")
     assert not kept and [r.reason for r in removed] == ["number not in its sources: 60000"]
+    assert not check("It opened on 3,000 days [1].", ["Il a ouvert le 3 mai 2000."], "fr", "en")[0]  # not a range
 
 
 def test_a_written_sentence_in_the_documents_language_is_not_shown() -> None:
