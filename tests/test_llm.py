@@ -325,3 +325,11 @@ def test_the_built_in_models_unmarked_sentence_gets_the_passage_it_restates(assi
     remote = LLMAnswerer(assistant.settings.model_copy(update={"llm": "openai", "llm_base_url": "http://127.0.0.1:9"}),
                          assistant.embedder)
     assert remote._marked([restated], numbered, "pt") == [restated]  # a model the user brings cites for itself
+
+
+def test_the_models_none_is_a_refusal_however_it_is_written() -> None:
+    """A passage asked about alone may not answer; the model said so as "None [2]." and that was shown."""
+    from assistant.answering.llm import _declines
+
+    assert all(_declines(r) for r in ["NONE", "None [2].", "none.", "The passage says NONE."])
+    assert not any(_declines(r) for r in ["None of the soldiers died [1].", "Il canone è aumentato [2]."])

@@ -309,7 +309,7 @@ class LLMAnswerer:
         """One more sentence, from passage n alone, unless it does not answer or repeats what is shown."""
         inputs = {**_passage_inputs(passage, lang), "question": question, "history": history_block(history)}
         reply = yield from _one_sentence(chain, inputs, stop=NONE)
-        if NONE in reply:
+        if _declines(reply):
             return
         yield from self._shown_if_new(_first_sentence(reply, n), texts, passage_lang, lang, written, named, shown)
 
@@ -376,6 +376,11 @@ def _one_sentence(chain: Any, inputs: dict[str, str], stop: str = "") -> Generat
         if (stop and stop in reply) or _settled(MARKER.sub("", reply))[0] or loops(reply):
             break  # leaving the stream closes the HTTP request, and llama.cpp stops
     return reply
+
+
+def _declines(reply: str) -> bool:
+    """The model's NONE, however written: "None [2]." was shown as a sentence (cross-language dev questions)."""
+    return NONE in reply or MARKER.sub("", reply).strip(" .!\n").lower() == NONE.lower()
 
 
 def _new(piece: str, shown: Sequence[str], written: Written) -> bool:
