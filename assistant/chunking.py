@@ -23,6 +23,10 @@ _END = re.compile(r"[.!?…]+(?:\s?[»”\"’)\]])*(?=\s+[«“\"(\[A-ZÀ-ÖØ-
 _LINE = re.compile(r"\n+")
 _WORDY = re.compile(r"[^\W_]")
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)\.?$")
+_ORDINAL = re.compile(r"(?:^|[\s(])\d{1,2}\.$")  # "am 28." of "am 28. Mai", "im 18." of "im 18. Jahrhundert"
+# Languages that write an ordinal as a number and a period: there "28. Mai" is a date, not a sentence's end
+ORDINAL_PERIOD = frozenset(["de", "da", "nb", "no", "fi", "is", "et", "lv", "cs", "sk", "pl", "hu", "hr", "sr",
+                            "sl", "tr"])
 
 TARGET_CHARS = 80  # a sentence shorter than this is merged with the next one
 MAX_CHARS = 500  # a passage never grows past this by merging
@@ -34,22 +38,26 @@ MAX_SENTENCES = 3
 HEADING_WORDS = 4  # a line this short without end punctuation is a heading, not a passage
 
 
-def sentences(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each sentence, whitespace trimmed, never spanning a line break."""
+def sentences(text: str, lang: str = "") -> Iterator[tuple[int, int]]:
+    """(start, end) of each sentence, whitespace trimmed, never spanning a line break. `lang`: the text's
+    language, for its ordinals (XQuAD dev's German "bis zum frühen 18. Jahrhundert" was two passages)."""
     pos = 0
     for line in _LINE.split(text):
         line_start = text.index(line, pos) if line else pos
         pos = line_start + len(line)
         cut = 0
         for match in _END.finditer(line):
-            if is_abbreviation(line[cut : match.start() + 1]):
+            if is_abbreviation(line[cut : match.start() + 1], ordinals=lang in ORDINAL_PERIOD):
                 continue
             yield from _trimmed(text, line_start + cut, line_start + match.end())
             cut = match.end()
         yield from _trimmed(text, line_start + cut, line_start + len(line))
 
 
-def is_abbreviation(before: str) -> bool:
+def is_abbreviation(before: str, ordinals: bool = False) -> bool:
+    """The text before a period ends with an abbreviation, an initial or (`ordinals`) a number of 1-2 digits."""
+    if ordinals and _ORDINAL.search(before.rstrip()):
+        return True
     match = _WORD_BEFORE.search(before.rstrip("."))
     if not match:
         return False
@@ -115,7 +123,7 @@ def chunk(document: Document) -> list[Chunk]:
     lang = detect_language(text[:20_000], default="en")
     spans: list[tuple[int, int]] = []
     group: list[tuple[int, int]] = []
-    for start, end in sentences(text):
+    for start, end in sentences(text, lang):
         if group and not _WORDY.search(text[start:end]) and "\n" not in text[group[-1][1] : start]:
             group[-1] = (group[-1][0], end)  # a stray closing quote or period belongs to the sentence before
             continue

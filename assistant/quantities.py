@@ -89,6 +89,11 @@ def missing_number(passages: Sequence[Passage]) -> bool:
     covered = [p for p in passages if "coverage" in p.signals]
     if any("numbers_found" in p.signals for p in covered) and not any(p.signals.get("numbers_found") for p in covered):
         return True
-    if not passages or passages[0].signals.get("asks_number", 0.0) < ASKS:
+    if not asks_for_number(passages):
         return False
     return not any(holds_number(p.chunk.text, p.chunk.lang) for p in covered)
+
+
+def asks_for_number(passages: Sequence[Passage]) -> bool:
+    """The question the passages were retrieved for asks for a number or a date (retrieval's signal)."""
+    return bool(passages) and passages[0].signals.get("asks_number", 0.0) >= ASKS

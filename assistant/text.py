@@ -206,9 +206,10 @@ def reader_language(question: str, default: str | None = None) -> str:
     they clearly do; a short request with few of them ("Riassumi l'articolo" has none of Italian's) goes
     to py3langid's character n-gram model, restricted to READER_LANGS (loaded on first need, 0.6 s).
     Measured on 296 dev questions and requests in 8 languages (benchmarks/answerability.py prints it).
-    `default`: the answer for a text with no stop word at all (a written sentence of names and numbers)."""
+    `default`: the answer for a text whose stop words do not tell it from `default` (a written sentence of
+    names and numbers; "En 2010 [2]." to a Spanish reader, where "en" is French, Spanish and Dutch)."""
     scores = sorted(_stop_word_scores(question, READER_LANGS).items(), key=lambda kv: -kv[1])
-    if default is not None and (not scores or scores[0][1] == 0):
+    if default is not None and (not scores or dict(scores).get(default, 0.0) >= scores[0][1]):
         return default
     if not scores or scores[0][1] == 0 or (len(scores) > 1 and scores[0][1] - scores[1][1] < CLEAR_LEAD):
         return ngram_language(question)
@@ -229,7 +230,7 @@ def _identifier() -> ModuleType:
 
 
 def _stop_word_scores(text: str, langs: tuple[str, ...] = LANGS) -> dict[str, float]:
-    tokens = words(text)
+    tokens = [t for t in words(text) if not t.isdigit()]  # stopwords-iso lists digits as Spanish ("75,8%")
     if not tokens:
         return {}
     scores: dict[str, float] = {}

@@ -36,6 +36,18 @@ def test_abbreviations_and_initials_do_not_end_a_sentence() -> None:
     assert spans(text) == ["M. Dupont et Dr. Smith ont vu J. Doe hier.", "Ils sont partis."]
 
 
+def test_a_german_ordinal_does_not_end_a_sentence() -> None:
+    """XQuAD dev: "bis zum frühen 18." and "Jahrhundert ungefähr 500.000 Hugenotten" were two passages."""
+    text = ("Die Hugenotten, die sich dem König nicht unterwarfen, waren bis zum frühen 18. Jahrhundert "
+            "ungefähr 500.000 an der Zahl aus Frankreich geflohen. Am 28. Mai 2012 wurde die Stadt vom "
+            "tropischen Sturm Beryl mit Winden von bis zu 70 Meilen pro Stunde getroffen.")
+    passages = [p.text for p in chunk(doc(text))]
+    assert any("frühen 18. Jahrhundert ungefähr 500.000" in p for p in passages)
+    assert any("Am 28. Mai 2012" in p for p in passages)
+    ending = "Il est parti en 1999 à 12. Puis il est revenu."  # French writes no ordinal so
+    assert [ending[s:e] for s, e in sentences(ending, "fr")] == ["Il est parti en 1999 à 12.", "Puis il est revenu."]
+
+
 def test_lower_case_after_period_and_quotes_inside_do_not_split() -> None:
     text = "Le texte « a été publié. » a déclaré le chef. Fin."
     assert spans(text) == ["Le texte « a été publié. » a déclaré le chef.", "Fin."]

@@ -333,3 +333,56 @@ def test_the_models_none_is_a_refusal_however_it_is_written() -> None:
 
     assert all(_declines(r) for r in ["NONE", "None [2].", "none.", "The passage says NONE."])
     assert not any(_declines(r) for r in ["None of the soldiers died [1].", "Il canone è aumentato [2]."])
+
+
+def test_a_sentence_whose_figures_are_in_another_passage_it_read_cites_that_one() -> None:
+    """XQuAD dev: the model wrote the distance from passage [1] and cited [2]; the sentence was removed.
+    A sentence written about one passage alone (recite off) is still held to it, and an invented figure is
+    in no passage."""
+    from assistant.answering.checks import check
+
+    read = ["Jacksonville liegt ca. 340 Meilen (550 km) nördlich von Miami.",
+            "Das Engineering News-Record (ENR) ist ein Fachmagazin für die Baubranche."]
+    sentence = "Jacksonville está a 340 millas (550 kilómetros) de Miami [2]."
+    assert check(sentence, read, "de", "es", recite=True)[0] == [
+        "Jacksonville está a 340 millas (550 kilómetros) de Miami [1]."]
+    assert not check(sentence, read, "de", "es")[0]
+    kept, removed = check("Jacksonville está a 341 millas de Miami [2].", read, "de", "es", recite=True)
+    assert not kept and [r.reason for r in removed] == ["number not in its sources: 341"]
+    # a number from one passage and a name from the other: both are cited
+    both = "The Engineering News-Record compiled it 340 times [1]."
+    assert check(both, read, "de", "en", recite=True)[0] == [
+        "The Engineering News-Record compiled it 340 times [1][2]."]
+
+
+def test_a_sentence_of_numbers_or_one_shared_word_is_in_the_readers_language() -> None:
+    """"75,8% [1]" was removed as Spanish for a Romanian reader (stopwords-iso lists digits as Spanish
+    words) and "En 2010 [2]." as Czech for a Spanish one ("en" is French, Spanish and Dutch alike)."""
+    from assistant.answering.checks import check
+
+    source = ["Im Jahr 2010 lag der Anteil bei 75,8 %."]
+    assert check("75,8% [1].", source, "de", "ro")[0]
+    assert check("En 2010 [1].", source, "de", "es")[0]
+    assert not check("Im Jahr 2010 lag der Anteil bei 75,8 % [1].", source, "de", "es")[0]
+
+
+def test_a_question_asking_for_a_number_is_not_asked_again_passage_by_passage(llm_assistant: Any) -> None:
+    """The built-in model is asked about each passage it read and did not cite (Lavrov's second claim); for
+    a number or a date, that gave a second, different answer ("1685 [1]. 1977 [2]." on XQuAD dev)."""
+    def script(body: dict[str, Any]) -> Reply:
+        if "from one passage" in role_text(body, "system"):
+            return Reply(["Another point [2]."])
+        return Reply(["The documents give it [1]."])
+
+    assistant, fake = llm_assistant("openai", script)
+    assistant.llm.every_passage = True  # the built-in model's step, here with a scripted model
+
+    def alone_requests() -> int:
+        return sum("from one passage" in role_text(r["body"], "system") for r in fake.requests)
+
+    claims = assistant.ask("What did Lavrov claim?")
+    asked = alone_requests()
+    assert asked >= 1 and "[2]" in (claims.written or "")
+    figure = assistant.ask("How many Russian soldiers have been killed or wounded in the war?")
+    assert not figure.abstained and figure.written == "The documents give it [1]."
+    assert alone_requests() == asked

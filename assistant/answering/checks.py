@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from anyascii import anyascii
@@ -47,13 +48,15 @@ class Removed:
 def spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence. A piece that ends at an abbreviation or an initial, with no marker,
     goes on into the next: cut at "753 av." or "the U.", the head was removed (it cites nothing) and the
-    tail ("J.-C. [1].", "S., and its partners [2].") was shown alone."""
+    tail ("J.-C. [1].", "S., and its partners [2].") was shown alone. So does one that ends in a small
+    number, in any language: a German ordinal ("Am 28." of "Am 28. Mai 2012 [1].") or a sentence that
+    would cite nothing anyway."""
     out: list[tuple[int, int]] = []
     for m in SENTENCE.finditer(text):
         if not m.group().strip():
             continue
         before = text[out[-1][0] : out[-1][1]] if out else ""
-        if before and is_abbreviation(before) and not MARKER.search(before):
+        if before and is_abbreviation(before, ordinals=True) and not MARKER.search(before):
             out[-1] = (out[-1][0], m.end())
         else:
             out.append((m.start(), m.end()))
@@ -116,16 +119,19 @@ def name_in(name: str, source: str, lang: str, vectors: WordVectors | None) -> b
 
 
 def check(text: str, passages: Sequence[str], passage_lang: str, lang: str, examples: Sequence[str] = (),
-          vectors: WordVectors | None = None, named: str = "") -> tuple[list[str], list[Removed]]:
+          vectors: WordVectors | None = None, named: str = "",
+          recite: bool = False) -> tuple[list[str], list[Removed]]:
     """(sentences kept, sentences removed with their reason). Markers name passages 1..len(passages).
     `named`: text whose names are not inventions either: the reader's question (a reader who says NATO where
-    the passage says OTAN) and the titles shown with every citation."""
+    the passage says OTAN) and the titles shown with every citation.
+    `recite`: the model read all the passages at once, so a sentence whose numbers or names are not in the
+    passage it cites but are in another it read cites that one instead (XQuAD dev: "está a 340 millas (550
+    kilómetros) de Miami [2]", the figures in [1]); a sentence about one passage alone is held to it."""
     kept: list[str] = []
     removed: list[Removed] = []
     for sentence in sentences(text):
         cited = [int(n) for n in MARKER.findall(sentence)]
         valid = [n for n in cited if 1 <= n <= len(passages)]
-        source = " ".join(passages[n - 1] for n in dict.fromkeys(valid))
         if not valid:
             reason = "cites no passage" if not cited else "cites a passage that was not given"
         elif not words(MARKER.sub(" ", sentence)):  # a bare "[1]." (seen on PIAF) answers nothing
@@ -136,13 +142,36 @@ def check(text: str, passages: Sequence[str], passage_lang: str, lang: str, exam
             reason = "copied from the prompt's example"
         elif lang != passage_lang and (other := _written_in(sentence, lang)):
             reason = f"written in {other}, not in the reader's language ({lang})"
-        elif missing := numbers(sentence, lang) - numbers(source, passage_lang):
-            reason = f"number not in its sources: {', '.join(sorted(missing))}"
-        elif missing_names := [n for n in names(sentence, lang) if not name_in(n, source, passage_lang, vectors)
-                               and not name_in(n, named, lang, None)]:
-            reason = f"name not in its sources: {', '.join(missing_names)}"
         else:
-            kept.append(sentence)
-            continue
+            check_sources = partial(_unsourced, sentence, passages, passage_lang, lang, vectors, named)
+            reason = check_sources(valid)
+            if reason and recite:
+                others = [n for n in range(1, len(passages) + 1) if n not in valid]
+                tried = [[n] for n in others] + [[*valid, n] for n in others]
+                better = next((ns for ns in tried if not check_sources(ns)), None)
+                if better:
+                    sentence, reason = ending_with(MARKER.sub("", sentence), *better), ""
+            if not reason:
+                kept.append(sentence)
+                continue
         removed.append(Removed(sentence, reason))
     return kept, removed
+
+
+def _unsourced(sentence: str, passages: Sequence[str], passage_lang: str, lang: str, vectors: WordVectors | None,
+               named: str, cited: Sequence[int]) -> str:
+    """Why the sentence's numbers or names are not backed by the passages `cited`, or "" when they are."""
+    source = " ".join(passages[n - 1] for n in dict.fromkeys(cited))
+    if missing := numbers(sentence, lang) - numbers(source, passage_lang):
+        return f"number not in its sources: {', '.join(sorted(missing))}"
+    if missing_names := [n for n in names(sentence, lang) if not name_in(n, source, passage_lang, vectors)
+                         and not name_in(n, named, lang, None)]:
+        return f"name not in its sources: {', '.join(missing_names)}"
+    return ""
+
+
+def ending_with(sentence: str, *cited: int) -> str:
+    """The sentence with its markers before its end punctuation: "… [1][2]."."""
+    head = sentence.rstrip()
+    end = head[-1] if head and head[-1] in ".!?…" else "."
+    return f"{head.rstrip('.!?… ')} {''.join(f'[{n}]' for n in cited)}{end}"
