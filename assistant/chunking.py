@@ -24,9 +24,9 @@ _LINE = re.compile(r"\n+")
 _WORDY = re.compile(r"[^\W_]")
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)\.?$")
 _ORDINAL = re.compile(r"(?:^|[\s(])\d{1,2}\.$")  # "am 28." of "am 28. Mai", "im 18." of "im 18. Jahrhundert"
-# Languages that write an ordinal as a number and a period: there "28. Mai" is a date, not a sentence's end
-ORDINAL_PERIOD = frozenset(["de", "da", "nb", "no", "fi", "is", "et", "lv", "cs", "sk", "pl", "hu", "hr", "sr",
-                            "sl", "tr"])
+# Of the languages a document is told in (text.LANGS), the one that writes an ordinal as a number and a period:
+# there "28. Mai" is a date, not a sentence's end (so do Danish, Polish, Czech ..., not told apart for documents)
+ORDINAL_PERIOD = frozenset(["de"])
 
 TARGET_CHARS = 80  # a sentence shorter than this is merged with the next one
 MAX_CHARS = 500  # a passage never grows past this by merging
