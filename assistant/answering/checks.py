@@ -150,7 +150,7 @@ def check(text: str, passages: Sequence[str], passage_lang: str, lang: str, exam
                 tried = [[n] for n in others] + [[*valid, n] for n in others]
                 better = next((ns for ns in tried if not check_sources(ns)), None)
                 if better:
-                    sentence, reason = ending_with(MARKER.sub("", sentence), *better), ""
+                    sentence, reason = ending_with(MARKER.sub("", sentence), *sorted(better)), ""
             if not reason:
                 kept.append(sentence)
                 continue
