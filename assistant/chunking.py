@@ -23,7 +23,8 @@ _END = re.compile(r"[.!?…]+(?:\s?[»”\"’)\]])*(?=\s+[«“\"(\[A-ZÀ-ÖØ-
 _LINE = re.compile(r"\n+")
 _WORDY = re.compile(r"[^\W_]")
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)\.?$")
-_ORDINAL = re.compile(r"(?:^|[\s(])\d{1,2}\.$")  # "am 28." of "am 28. Mai", "im 18." of "im 18. Jahrhundert"
+# "am 28." of "am 28. Mai", "im 18." of "im 18. Jahrhundert"; not a bare "1." numbering a list item
+_ORDINAL = re.compile(r"[\s(]\d{1,2}\.$")
 # Of the languages a document is told in (text.LANGS), the one that writes an ordinal as a number and a period:
 # there "28. Mai" is a date, not a sentence's end (so do Danish, Polish, Czech ..., not told apart for documents)
 ORDINAL_PERIOD = frozenset(["de"])
@@ -56,7 +57,7 @@ def sentences(text: str, lang: str = "") -> Iterator[tuple[int, int]]:
 
 def is_abbreviation(before: str, ordinals: bool = False) -> bool:
     """The text before a period ends with an abbreviation, an initial or (`ordinals`) a number of 1-2 digits."""
-    if ordinals and _ORDINAL.search(before.rstrip()):
+    if ordinals and _ORDINAL.search(before.strip()):
         return True
     match = _WORD_BEFORE.search(before.rstrip("."))
     if not match:

@@ -107,6 +107,10 @@ def test_a_written_sentence_ends_at_its_marker_not_at_an_initial() -> None:
         "NATO consults Ukraine, the U. S., and its partners [2].", "Rutte said so [1]."]
     assert sentences("Rutte confirmed it. [1][2] Lavrov denied it [3].") == [
         "Rutte confirmed it. [1][2]", "Lavrov denied it [3]."]
+    # nor at a German ordinal; a list's "2." stays apart (joined, its "2" would be a number to check)
+    assert sentences("Es brannte am 15. April 2019 [1].") == ["Es brannte am 15. April 2019 [1]."]
+    assert sentences("1. Lavrov denied it [1]. 2. Rutte confirmed it [2].") == [
+        "1.", "Lavrov denied it [1].", "2.", "Rutte confirmed it [2]."]
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
