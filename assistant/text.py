@@ -123,6 +123,11 @@ def zipf(word: str, lang: str, full: bool = True) -> float:
     return table.get(word) or table.get(word.replace("ß", "ss"), 0.0)  # wordfreq's tables spell ß as ss
 
 
+def has_frequencies(lang: str) -> bool:
+    """Whether wordfreq has a frequency list for the language (zipf() is 0 for every word otherwise)."""
+    return bool(_zipf_table(lang))
+
+
 _local = threading.local()
 
 

@@ -285,6 +285,23 @@ def test_a_written_sentence_in_a_third_language_is_not_shown() -> None:
     assert [r.reason for r in removed] == ["written in en, not in the reader's language (ru)"]
 
 
+def test_a_clause_left_in_the_documents_language_is_not_shown() -> None:
+    """Seen in Spanish and Italian summaries of French articles: a sentence in the reader's language by its
+    stop words, with a clause of the passage copied untranslated. A name, a quote or one loan word stays."""
+    from assistant.answering.checks import check
+
+    source = ["Les agriculteurs du Sud-Ouest ont manifesté à Toulouse : les pluies sont insuffisantes pour les "
+              "semences."]
+    kept, removed = check("Los agricultores del Sud-Ouest de Toulouse manifestaron que les pluies sont "
+                          "insuffisantes pour les semences [1]. Los agricultores dicen que las lluvias no bastan [1].",
+                          source, "fr", "es")
+    assert kept == ["Los agricultores dicen que las lluvias no bastan [1]."]
+    assert [r.reason for r in removed] == ["partly in fr, not in the reader's language (es): pluies, "
+                                           "insuffisantes, semences"]
+    assert check("Los agricultores dicen «les pluies sont insuffisantes» en Toulouse [1].", source, "fr", "es")[0]
+    assert check("Les agriculteurs ont manifesté à Toulouse [1].", source, "fr", "fr")[0]  # the reader's language
+
+
 def test_a_name_the_reader_used_or_the_title_shows_is_not_an_invention() -> None:
     from assistant.answering.checks import check
 

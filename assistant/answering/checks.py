@@ -21,13 +21,17 @@ from anyascii import anyascii
 from assistant.chunking import is_abbreviation
 from assistant.coverage import dice
 from assistant.quantities import MARKER, numbers
-from assistant.text import fold_word, ngram_language, overlap, reader_language, stem, words, zipf
+from assistant.text import fold_word, has_frequencies, ngram_language, overlap, reader_language, stem, words, zipf
 
 # A sentence ends at . ! ? (and any markers right after it), before a space and the next sentence.
 SENTENCE = re.compile(r".+?(?:[.!?…]+(?:\s*\[\d+\])*|$)(?=\s+|$)", re.DOTALL)
 NAME = re.compile(r"\b[^\W\d_][^\W_]*\b")
 QUOTED = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"")
 COMMON_ZIPF = {"de": 4.0}  # German capitalises nouns: only its rarer capitalised words are taken for names
+# A word is the passage language's, not the reader's, when it is common there (Zipf >= 3: once in a million
+# words) and rare in the reader's language (Zipf < 1.5): "pluies", "insuffisantes" in a Spanish sentence
+FOREIGN_ZIPF = (3.0, 1.5)
+FOREIGN_WORDS = 2  # one such word may be a loan or a term the reader knows; two are a clause left untranslated
 EXAMPLE_OVERLAP = 0.5  # a sentence this close to the prompt's example answer was copied from it
 NAME_DICE = 0.5  # looser than retrieval's cognates: Korean/coréennes 0.55, Corea/Corée and Brussels/Bruxelles 0.5
 SAME_WORD = 0.89  # e5 cosine of two single words above which they are one name in two languages
@@ -82,6 +86,19 @@ def _written_in(sentence: str, lang: str) -> str | None:
     own = MARKER.sub(" ", QUOTED.sub(" ", sentence))
     by_words = reader_language(own, default=lang)
     return by_words if by_words != lang and ngram_language(own) == by_words else None
+
+
+def _untranslated(sentence: str, passage_lang: str, lang: str) -> list[str]:
+    """Words of the passages' language left in a sentence of the reader's (quotations and capitalised words
+    aside: a name or a quote may stay as the source writes it). A sentence in the reader's language by
+    its stop words may still carry a clause of the passage: "Los agricultores … manifestaron que les pluies
+    sont insuffisantes pour les semences [2]"."""
+    if not (has_frequencies(lang) and has_frequencies(passage_lang)):  # no frequency list: nothing to tell apart
+        return []
+    common, rare = FOREIGN_ZIPF
+    own = MARKER.sub(" ", QUOTED.sub(" ", sentence))
+    return [w for w in NAME.findall(own) if w[0].islower() and not any(c.isdigit() for c in w)
+            and zipf(w, passage_lang) >= common and zipf(w, lang) < rare]
 
 
 def names(sentence: str, lang: str) -> list[str]:
@@ -142,6 +159,8 @@ def check(text: str, passages: Sequence[str], passage_lang: str, lang: str, exam
             reason = "copied from the prompt's example"
         elif lang != passage_lang and (other := _written_in(sentence, lang)):
             reason = f"written in {other}, not in the reader's language ({lang})"
+        elif lang != passage_lang and len(foreign := _untranslated(sentence, passage_lang, lang)) >= FOREIGN_WORDS:
+            reason = f"partly in {passage_lang}, not in the reader's language ({lang}): {', '.join(foreign)}"
         else:
             check_sources = partial(_unsourced, sentence, passages, passage_lang, lang, vectors, named)
             reason = check_sources(valid)
