@@ -6,7 +6,9 @@ prints (1) how many dev requests it recognises and how many questions of the dev
 for a request, with and without the likeness floor, beside the rule it replaced; (2) for each dev request, the
 checks the extractive answer must pass: not abstained; at least 3 citations, all from the requested document
 (at least 2 documents for "these articles"); one in the document's first quarter; citations starting in at
-least two of its thirds. Run: `.venv/bin/python benchmarks/overview.py [--write]` (in `make bench`).
+least two of its thirds; with `--written`, the built-in model's summaries of the requests over news texts
+too: at least 2 checked sentences, each marked with a citation's number, in the request's language (issue 18).
+Run: `.venv/bin/python benchmarks/overview.py [--write] [--written]` (`make bench` runs it without).
 """
 
 import argparse
@@ -22,8 +24,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from assistant import classifier
+from assistant.answering.checks import sentences
 from assistant.assistant import Assistant
 from assistant.overview import CLASSIFIER, IS_REQUEST, MIN_LIKENESS, NAMED_MARGIN
+from assistant.quantities import MARKER
+from assistant.text import ngram_language
 from benchmarks.devsets import DATA, NEWS, PIAF, SETS, XQUAD, items, open_index
 
 REQUESTS = DATA / "overview_requests.json"
@@ -74,7 +79,8 @@ def recognition(assistant: Assistant, fitted: classifier.QueryClassifier, reques
 
 
 def checks(assistant: Assistant, item: dict[str, Any]) -> list[str]:
-    """What the answer to one request gets wrong (empty: all passed)."""
+    """What the answer to one request gets wrong (empty: all passed); with the built-in model, its written
+    summary too: at least 2 checked sentences, each with a marker of a citation, in the request's language."""
     answer = assistant.ask(item["q"])
     if answer.abstained:
         return ["abstained"]
@@ -92,13 +98,37 @@ def checks(assistant: Assistant, item: dict[str, Any]) -> list[str]:
             wrong.append("one third only")
     elif len({c.doc for c in cites}) < 2:
         wrong.append("one document only")
+    if assistant.settings.llm != "extractive":
+        written = sentences(answer.written or "")
+        if len(written) < 2:
+            wrong.append(f"{len(written)} written sentences")
+        cited = {c.n for c in cites}
+        if any(not MARKER.search(w) or not {int(n) for n in MARKER.findall(w)} <= cited for w in written):
+            wrong.append("a sentence without a valid marker")
+        if other := {ngram_language(MARKER.sub(" ", w)) for w in written} - {item["lang"]}:
+            wrong.append("written in " + ", ".join(sorted(other)))
     return wrong
+
+
+def answered(indexes: dict[str | None, Assistant], requests: list[dict[str, Any]], llm: str) -> None:
+    """Each dev request answered by `llm` and checked (checks())."""
+    print(f"\n{llm} answers to the dev requests:")
+    answerers = {docs: index if llm == "extractive" else Assistant(index.settings.model_copy(update={"llm": llm}))
+                 for docs, index in indexes.items() if any(i.get("docs") == docs for i in requests)}
+    passed = 0
+    for item in requests:
+        wrong = checks(answerers[item.get("docs")], item)
+        passed += not wrong
+        print(f"  {'ok ' if not wrong else 'NO '} {item['id']:<16} {item['q'][:50]:<50} {'; '.join(wrong)}")
+    print(f"  passed {passed} of {len(requests)}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--write", action="store_true", help=f"save the classifier to {CLASSIFIER}")
     parser.add_argument("--work", type=Path, help="keep the indexes in this folder between runs")
+    parser.add_argument("--written", action="store_true",
+                        help="also check the built-in model's written summaries of the requests over news texts")
     args = parser.parse_args()
     requests = items(REQUESTS)
     with tempfile.TemporaryDirectory(prefix="overview-") as tmp:
@@ -110,13 +140,9 @@ def main() -> None:
             print(f"written: {CLASSIFIER}")
         questions = [i["q"] for _, path, _ in SETS for i in items(path)] + FOLLOW_UPS
         recognition(indexes[None], fitted, [i["q"] for i in requests], questions)
-        print("\nextractive answers to the dev requests:")
-        passed = 0
-        for item in requests:
-            wrong = checks(indexes[item.get("docs")], item)
-            passed += not wrong
-            print(f"  {'ok ' if not wrong else 'NO '} {item['id']:<16} {item['q'][:50]:<50} {'; '.join(wrong)}")
-        print(f"  passed {passed} of {len(requests)}")
+        answered(indexes, requests, "extractive")
+        if args.written:  # the built-in model: about 15 s a request on 2 cores
+            answered(indexes, [i for i in requests if i.get("docs") != "piaf"], "local")
         indexes["xquad"] = open_index(XQUAD, work)
         named = requests + items(NAMING)
         for docs in ("piaf", "news", "xquad"):
