@@ -299,6 +299,7 @@ def test_a_clause_left_in_the_documents_language_is_not_shown() -> None:
     assert [r.reason for r in removed] == ["partly in fr, not in the reader's language (es): pluies, "
                                            "insuffisantes, semences"]
     assert check("Los agricultores dicen «les pluies sont insuffisantes» en Toulouse [1].", source, "fr", "es")[0]
+    assert check("Los agricultores dicen que las semences no bastan [1].", source, "fr", "es")[0]  # one word
     assert check("Les agriculteurs ont manifesté à Toulouse [1].", source, "fr", "fr")[0]  # the reader's language
 
 
