@@ -79,24 +79,33 @@ def loops(text: str) -> bool:
     return bool(runs) and max(runs.values()) >= LOOPING
 
 
-def _written_in(sentence: str, lang: str) -> str | None:
-    """The other language a sentence is written in, when its stop words and its character n-grams agree
-    on it (quotations and markers aside: a quote stays in the source's language). Either alone misjudges
-    short sentences: "NATO foreign ministers met in Brussels" has Dutch stop words ("met", "in")."""
+def _not_in_language(sentence: str, passage_lang: str, lang: str) -> str:
+    """Why a sentence for a reader of another language than the passages' is not in the reader's language, or
+    "" when it is. Quotations and markers aside: a quote stays in the source's language."""
     own = MARKER.sub(" ", QUOTED.sub(" ", sentence))
+    if other := _written_in(own, lang):
+        return f"written in {other}, not in the reader's language ({lang})"
+    if len(foreign := _untranslated(own, passage_lang, lang)) >= FOREIGN_WORDS:
+        return f"partly in {passage_lang}, not in the reader's language ({lang}): {', '.join(foreign)}"
+    return ""
+
+
+def _written_in(own: str, lang: str) -> str | None:
+    """The other language a sentence is written in, when its stop words and its character n-grams agree
+    on it. Either alone misjudges short sentences: "NATO foreign ministers met in Brussels" has Dutch stop
+    words ("met", "in")."""
     by_words = reader_language(own, default=lang)
     return by_words if by_words != lang and ngram_language(own) == by_words else None
 
 
-def _untranslated(sentence: str, passage_lang: str, lang: str) -> list[str]:
-    """Words of the passages' language left in a sentence of the reader's (quotations and capitalised words
-    aside: a name or a quote may stay as the source writes it). A sentence in the reader's language by
-    its stop words may still carry a clause of the passage: "Los agricultores … manifestaron que les pluies
-    sont insuffisantes pour les semences [2]"."""
+def _untranslated(own: str, passage_lang: str, lang: str) -> list[str]:
+    """Words of the passages' language left in a sentence of the reader's (capitalised words aside: a name
+    may stay as the source writes it). A sentence in the reader's language by its stop words may still carry
+    a clause of the passage: "Los agricultores … manifestaron que les pluies sont insuffisantes pour les
+    semences [2]"."""
     if not (has_frequencies(lang) and has_frequencies(passage_lang)):  # no frequency list: nothing to tell apart
         return []
     common, rare = FOREIGN_ZIPF
-    own = MARKER.sub(" ", QUOTED.sub(" ", sentence))
     return [w for w in NAME.findall(own) if w[0].islower() and not any(c.isdigit() for c in w)
             and zipf(w, passage_lang) >= common and zipf(w, lang) < rare]
 
@@ -157,10 +166,8 @@ def check(text: str, passages: Sequence[str], passage_lang: str, lang: str, exam
             reason = "repeats itself"
         elif any(overlap(MARKER.sub("", sentence), example) >= EXAMPLE_OVERLAP for example in examples):
             reason = "copied from the prompt's example"
-        elif lang != passage_lang and (other := _written_in(sentence, lang)):
-            reason = f"written in {other}, not in the reader's language ({lang})"
-        elif lang != passage_lang and len(foreign := _untranslated(sentence, passage_lang, lang)) >= FOREIGN_WORDS:
-            reason = f"partly in {passage_lang}, not in the reader's language ({lang}): {', '.join(foreign)}"
+        elif lang != passage_lang and (not_in_language := _not_in_language(sentence, passage_lang, lang)):
+            reason = not_in_language
         else:
             check_sources = partial(_unsourced, sentence, passages, passage_lang, lang, vectors, named)
             reason = check_sources(valid)
