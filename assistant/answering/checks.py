@@ -21,7 +21,17 @@ from anyascii import anyascii
 from assistant.chunking import is_abbreviation
 from assistant.coverage import dice
 from assistant.quantities import MARKER, numbers
-from assistant.text import fold_word, has_frequencies, ngram_language, overlap, reader_language, stem, words, zipf
+from assistant.text import (
+    content_words,
+    fold_word,
+    has_frequencies,
+    ngram_language,
+    overlap,
+    reader_language,
+    stem,
+    words,
+    zipf,
+)
 
 # A sentence ends at . ! ? (and any markers right after it), before a space and the next sentence.
 SENTENCE = re.compile(r".+?(?:[.!?…]+(?:\s*\[\d+\])*|$)(?=\s+|$)", re.DOTALL)
@@ -44,6 +54,9 @@ WordVectors = Callable[[Sequence[str]], np.ndarray]  # words -> unit vectors (th
 class Removed:
     sentence: str
     reason: str
+    # removed for how it is written (not in the reader's language, the question handed back), not for what it
+    # states: the model may be asked again
+    again: bool = False
 
     def as_dict(self) -> dict[str, str]:
         return {"sentence": self.sentence, "reason": self.reason}
@@ -110,6 +123,24 @@ def _untranslated(own: str, passage_lang: str, lang: str) -> list[str]:
             and zipf(w, passage_lang) >= common and zipf(w, lang) < rare]
 
 
+def restates(sentence: str, question: str, lang: str) -> bool:
+    """Every content word of the sentence is one of the question's (by stem): the model, lost,
+    turns the question into a statement or copies it ("What Columbia President went to Harvard?" -> "The
+    Columbia President went to Harvard [1]."; "Che cosa chiede la NATO a Mosca e Pyongyang?" -> "Mosca e
+    Pyongyang chiedono che cosa chieda la NATO …"). One of two options the question offers goes too: the
+    evidence above it still holds the answer. A sentence of stop words alone ("Three [1].") is not judged."""
+    asked = {stem(w, lang) for w in content_words(question, lang)}
+    own = {stem(w, lang) for w in content_words(MARKER.sub(" ", sentence), lang)}
+    return bool(own) and all(any(_same_stem(w, a) for a in asked) for w in own)
+
+
+def _same_stem(a: str, b: str) -> bool:
+    """Equal, or one begins the other (Romanian "caută" / "căutare": cauta / cautar). Not a spelling likeness:
+    DTIME is not "time"."""
+    short, longer = sorted((a, b), key=len)
+    return a == b or (len(short) >= 4 and longer.startswith(short))
+
+
 def names(sentence: str, lang: str) -> list[str]:
     """Proper names of a sentence: capitalised words that are not a frequent word of its language
     placed at the start, and acronyms."""
@@ -145,11 +176,11 @@ def name_in(name: str, source: str, lang: str, vectors: WordVectors | None) -> b
 
 
 def check(text: str, passages: Sequence[str], passage_lang: str, lang: str, examples: Sequence[str] = (),
-          vectors: WordVectors | None = None, named: str = "",
-          recite: bool = False) -> tuple[list[str], list[Removed]]:
+          vectors: WordVectors | None = None, named: str = "", recite: bool = False,
+          question: str = "") -> tuple[list[str], list[Removed]]:
     """(sentences kept, sentences removed with their reason). Markers name passages 1..len(passages).
     `named`: text whose names are not inventions either: the reader's question (a reader who says NATO where
-    the passage says OTAN) and the titles shown with every citation.
+    the passage says OTAN) and the titles shown with every citation. `question`: what a sentence must add to.
     `recite`: the model read all the passages at once, so a sentence whose numbers or names are not in the
     passage it cites but are in another it read cites that one instead (XQuAD dev: "está a 340 millas (550
     kilómetros) de Miami [2]", the figures in [1]); a sentence about one passage alone is held to it."""
@@ -167,7 +198,11 @@ def check(text: str, passages: Sequence[str], passage_lang: str, lang: str, exam
         elif any(overlap(MARKER.sub("", sentence), example) >= EXAMPLE_OVERLAP for example in examples):
             reason = "copied from the prompt's example"
         elif lang != passage_lang and (not_in_language := _not_in_language(sentence, passage_lang, lang)):
-            reason = not_in_language
+            removed.append(Removed(sentence, not_in_language, again=True))
+            continue
+        elif question and restates(sentence, question, lang):
+            removed.append(Removed(sentence, "says nothing the question does not", again=True))
+            continue
         else:
             check_sources = partial(_unsourced, sentence, passages, passage_lang, lang, vectors, named)
             reason = check_sources(valid)

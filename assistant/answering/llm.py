@@ -179,6 +179,17 @@ class Written:
     removed: list[Removed] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Sources:
+    """What every sentence of one written answer is checked against (checks.check)."""
+
+    texts: list[str]  # passage n under its document's title is texts[n-1]
+    passage_lang: str
+    lang: str  # the reader's
+    named: str  # names the reader sees: the question and the documents' titles
+    question: str
+
+
 class LLMAnswerer:
     """One chat model: writes checked answers (streamed) and, for remote models, rewrites follow-ups."""
 
@@ -252,9 +263,10 @@ class LLMAnswerer:
             passages = evidence[: numbered[-1][0]] if numbered else []
         # markers are evidence numbers: [n] is checked against texts[n-1], its passage under its document's title,
         # which is shown with every citation (the model reads it too: "five years after the fire" is the title's)
-        texts = [f"{p.chunk.title}\n{p.chunk.text}" for p in passages]
-        named = " ".join([question, *dict.fromkeys(p.chunk.title for p in passages)])  # names the reader sees
-        passage_lang = passages[0].chunk.lang if passages else lang
+        sources = Sources(texts=[f"{p.chunk.title}\n{p.chunk.text}" for p in passages],
+                          passage_lang=passages[0].chunk.lang if passages else lang, lang=lang,
+                          named=" ".join([question, *dict.fromkeys(p.chunk.title for p in passages)]),
+                          question=question)
         language = language_name(lang)
         replies: list[tuple[Any, dict[str, str], int | None]]  # (chain, its inputs, the passage a summary's is of)
         if summary:
@@ -278,26 +290,33 @@ class LLMAnswerer:
                         reply += chunk.content if isinstance(chunk.content, str) else ""
                         complete, reply = _settled(reply)
                         complete = self._marked(complete, numbered, lang)
-                        pieces = list(self._checked(complete, texts, passage_lang, lang, written, named, recite=True))
+                        pieces = list(self._checked(complete, sources, written, recite=True))
                         shown += pieces
                         yield from pieces or [""]  # "": closing here closes the HTTP stream, and llama.cpp stops
                         if loops(reply):
                             break
-                    for piece in self._checked(self._marked(sentences(reply), numbered, lang), texts, passage_lang,
-                                               lang, written, named, recite=True):
+                    for piece in self._checked(self._marked(sentences(reply), numbered, lang), sources, written,
+                                               recite=True):
                         shown.append(piece)
                         yield piece
                 elif len(shown) < SUMMARY_SENTENCES:  # one sentence about covering passage n
                     sentence = _first_sentence((yield from _one_sentence(chain, inputs)), n)
-                    yield from self._shown_if_new(sentence, texts, passage_lang, lang, written, named, shown)
-            # a question that asks for a number or a date has one answer: asked passage by passage, the model
+                    yield from self._shown_if_new(sentence, sources, written, shown)
+            # The passages the answer did not cite are asked about alone, one sentence or NONE. Not when the
+            # question asks for a number or a date, which has one answer: asked passage by passage, the model
             # gave a second one from a passage that does not answer ("1685 [1]. 1977 [2]." for when an edict
-            # was issued; 5 of the 17 XQuAD dev answers of two sentences)
-            if not summary and self.every_passage and shown and not asks_for_number(evidence):
+            # was issued; 5 of the 17 XQuAD dev answers of two sentences). An answer that showed nothing
+            # because of how it was written (not in the reader's language, the question handed back) is asked
+            # again so, passage by passage: alone, and told the passage's language, the model restates it in
+            # the reader's language more often.
+            again = not shown and any(r.again for r in written.removed)
+            if not summary and self.every_passage and (shown or again):
+                one_answer = asks_for_number(evidence)
                 for n, p in numbered:
+                    if shown and one_answer:
+                        break
                     if f"[{n}]" not in " ".join(shown):
-                        yield from self._one_passage(chains[3], n, p, question, history, lang, texts,
-                                                     passage_lang, written, named, shown)
+                        yield from self._one_passage(chains[3], n, p, history, sources, written, shown)
         except Exception as exc:
             if self._server is not None and _timed_out(exc):
                 self._server.stop()  # hung: the next question starts it again
@@ -307,20 +326,20 @@ class LLMAnswerer:
         written.text = " ".join(shown) or None
         yield written
 
-    def _one_passage(self, chain: Any, n: int, passage: Passage, question: str, history: Sequence[str], lang: str,
-                     texts: list[str], passage_lang: str, written: Written, named: str,
-                     shown: list[str]) -> Iterator[str]:
+    def _one_passage(self, chain: Any, n: int, passage: Passage, history: Sequence[str], sources: Sources,
+                     written: Written, shown: list[str]) -> Iterator[str]:
         """One more sentence, from passage n alone, unless it does not answer or repeats what is shown."""
-        inputs = {**_passage_inputs(passage, lang), "question": question, "history": history_block(history)}
+        inputs = {**_passage_inputs(passage, sources.lang), "question": sources.question,
+                  "history": history_block(history)}
         reply = yield from _one_sentence(chain, inputs, stop=NONE)
         if _declines(reply):
             return
-        yield from self._shown_if_new(_first_sentence(reply, n), texts, passage_lang, lang, written, named, shown)
+        yield from self._shown_if_new(_first_sentence(reply, n), sources, written, shown)
 
-    def _shown_if_new(self, complete: list[str], texts: list[str], passage_lang: str, lang: str, written: Written,
-                      named: str, shown: list[str]) -> Iterator[str]:
+    def _shown_if_new(self, complete: list[str], sources: Sources, written: Written,
+                      shown: list[str]) -> Iterator[str]:
         """The checked sentences that repeat nothing already shown, added to `shown`."""
-        for piece in self._checked(complete, texts, passage_lang, lang, written, named):
+        for piece in self._checked(complete, sources, written):
             if _new(piece, shown, written):
                 shown.append(piece)
                 yield piece
@@ -340,11 +359,11 @@ class LLMAnswerer:
             out.append(ending_with(sentence, numbered[best][0]) if likeness[1 + best] > likeness[0] else sentence)
         return out
 
-    def _checked(self, complete: list[str], texts: list[str], passage_lang: str, lang: str,
-                 written: Written, named: str, recite: bool = False) -> Iterator[str]:
+    def _checked(self, complete: list[str], sources: Sources, written: Written,
+                 recite: bool = False) -> Iterator[str]:
         for sentence in complete:
-            kept, removed = check(sentence, texts, passage_lang, lang, EXAMPLE_ANSWERS, self._word_vectors, named,
-                                  recite)
+            kept, removed = check(sentence, sources.texts, sources.passage_lang, sources.lang, EXAMPLE_ANSWERS,
+                                  self._word_vectors, sources.named, recite, sources.question)
             written.removed += removed
             yield from kept
 
