@@ -149,7 +149,7 @@ def writing_page(browser: Any, tmp_path: Path, cache_dir: Path) -> Iterator[tupl
         if "standalone question" in role_text(body, "system"):  # the follow-up's rewrite
             return Reply(["Who confirmed the deployment?"])
         asked = role_text(body, "user").split("Question:")[-1]
-        return LONG if "Lavrov" in asked else Reply(["It was confirmed [1]."])
+        return LONG if "Lavrov" in asked else Reply(["It was confirmed by the secretary general [1]."])
 
     with FakeLLM("openai", script) as fake:
         settings = Settings(index_dir=tmp_path / "index", data_dir=tmp_path / "data", cache_dir=cache_dir,
@@ -187,7 +187,7 @@ def test_stop_stops_the_model_keeps_the_evidence_and_the_next_question_is_answer
     assert "droit international" in page.locator("#chat [data-testid='bot']").last.inner_text()  # the evidence
     ask(page, "Who confirmed the deployment?", 1)  # its evidence at once, then its written answer
     page.wait_for_function("() => [...document.querySelectorAll(\"#chat [data-testid='bot']\")].pop()"
-                           ".innerText.includes('It was confirmed [1].')", timeout=60_000)
+                           ".innerText.includes('It was confirmed by the secretary general [1].')", timeout=60_000)
 
 
 @pytest.mark.browser
@@ -212,7 +212,7 @@ def test_a_question_asked_while_the_model_writes_stops_it_and_is_answered(
     page.click("#send")  # no Stop first
     assert fake.hung_up.wait(120)  # the first answer's model stream is closed
     page.wait_for_function("() => [...document.querySelectorAll(\"#chat [data-testid='bot']\")].pop()"
-                           ".innerText.includes('It was confirmed [1].')", timeout=120_000)
+                           ".innerText.includes('It was confirmed by the secretary general [1].')", timeout=120_000)
     bots = page.locator("#chat [data-testid='bot']")
     assert bots.count() == 2 and "Rutte" in bots.last.inner_text()  # its own evidence, then its answer
     bots.last.locator("a[href$='-1']").first.click()  # and its sources open
