@@ -1,12 +1,13 @@
 """Checks a written answer sentence by sentence against the passages it cites; what fails is not shown.
 
-A small local model invents (../shared/MODELS.md): a number in French words rendered as another number,
-a country added to a list, a year added to a date, a clause copied from the prompt's example. So every
-sentence shown must cite a given passage, and its numbers and proper names must be in the passages it
-cites. Numbers are compared as digits after number words become digits in both languages (text2num);
-names match in any spelling retrieval matches (cognates: Poutine/Putin, Koursk/Kursk; OTAN/NATO), or as
-the same word in another language by the multilingual embedder (Moscow/Moscou 0.95, Korea/Corée 0.94,
-where an invented Japan next to Corée scores 0.88).
+A small local model invents (../shared/MODELS.md): a number in French words rendered as another number, a
+country added to a list, a year added to a date, a clause copied from the prompt's example, the question
+handed back as its answer. So every sentence shown must cite a given passage, say something the question does
+not, and its numbers and proper names must be in the passages it cites. Numbers are compared as digits after
+number words become digits in both languages (text2num); names match in any spelling retrieval matches
+(cognates: Poutine/Putin, Koursk/Kursk; OTAN/NATO), or as the same word in another language by the
+multilingual embedder (Moscow/Moscou 0.95, Korea/Corée 0.94, where an invented Japan next to Corée scores
+0.88).
 """
 
 import re
@@ -124,11 +125,12 @@ def _untranslated(own: str, passage_lang: str, lang: str) -> list[str]:
 
 
 def restates(sentence: str, question: str, lang: str) -> bool:
-    """Every content word of the sentence is one of the question's (by stem): the model, lost,
-    turns the question into a statement or copies it ("What Columbia President went to Harvard?" -> "The
-    Columbia President went to Harvard [1]."; "Che cosa chiede la NATO a Mosca e Pyongyang?" -> "Mosca e
-    Pyongyang chiedono che cosa chieda la NATO …"). One of two options the question offers goes too: the
-    evidence above it still holds the answer. A sentence of stop words alone ("Three [1].") is not judged."""
+    """Every content word of the sentence is one of the question's (by stem): the model, lost, turns the
+    question into a statement or copies it ("What Columbia President went to Harvard?" -> "The Columbia
+    President went to Harvard [1]."; "Che cosa chiede la NATO a Mosca e Pyongyang?" -> "Mosca e Pyongyang
+    chiedono che cosa chieda la NATO …"). A yes, or one of two options the question offers, goes too (the check
+    cannot tell a right one from a wrong one: "Kursk is in Ukraine [1]."); the evidence above it still holds
+    the answer. A sentence of stop words alone ("Three [1].") is not judged."""
     asked = {stem(w, lang) for w in content_words(question, lang)}
     own = {stem(w, lang) for w in content_words(MARKER.sub(" ", sentence), lang)}
     return bool(own) and all(any(_same_stem(w, a) for a in asked) for w in own)
