@@ -84,3 +84,12 @@ def test_the_named_article_among_three_news_articles(fresh_settings: Settings) -
         assert {c.doc for c in answer.citations} == {"secheresse-agriculteurs.fr.txt"}, request_
         assert len(answer.citations) >= 3
     assert len({c.doc for c in assistant.ask("Résume ces articles").citations}) == 3
+    # a request that names its article at length is read again without the nearest title (as asked, the long
+    # topic drowns it: probability 0.32, then 0.77); a question about the same topic stays a question
+    long_topic = "Summarize the article about the farmers of the South-West and the drought"
+    covering = assistant.overview.answer(assistant.embedder.queries([long_topic])[0])
+    assert covering and len(covering) >= 3
+    assert {p.chunk.doc_name for p in covering} == {"secheresse-agriculteurs.fr.txt"}
+    for question in ["What did the farmers of the South-West ask for during the drought?", "What did the article "
+                     "about the farmers of the South-West and the drought say about the prefecture?"]:
+        assert assistant.overview.answer(assistant.embedder.queries([question])[0]) is None, question
