@@ -148,18 +148,18 @@ class Overview:
 
 
 def choose(chunks: Sequence[Chunk], vectors: np.ndarray, central: np.ndarray, k: int) -> list[int]:
-    """Indices of the title and lead, the most central passage of each later third, then MMR, by position;
+    """Indices of the headline and lead, the most central passage of each later third, then MMR, by position;
     `central`: each passage's likeness to the document's mean vector."""
     if k <= 0 or not chunks:
         return []
-    picked = [0]  # the headline, or the opening sentences
     lead = next((i for i, c in enumerate(chunks) if len(c.text) >= LEAD_CHARS and c.text.rstrip("»”\"' ").endswith(
-        (".", "!", "?", "…"))), 0)
-    if lead not in picked and k > 1:
-        picked.append(lead)  # the first full sentences: a headline line is often followed by another
+        (".", "!", "?", "…"))), 0)  # the first full sentences: a headline line is often followed by another
+    # the headline, then the lead; with room for one or two passages (one of several documents), the lead alone,
+    # which says what the headline says and more
+    picked = list(dict.fromkeys([0, lead] if k >= 3 else [lead]))
     end = chunks[-1].end or 1
     for third in (1, 2):
-        inside = [i for i, c in enumerate(chunks) if third / 3 <= c.start / end < (third + 1) / 3]
+        inside = [i for i, c in enumerate(chunks) if third / 3 <= c.start / end < (third + 1) / 3 and i not in picked]
         if inside and len(picked) < k:
             picked.append(max(inside, key=lambda i: central[i]))
     while len(picked) < min(k, len(chunks)):

@@ -4,9 +4,11 @@ Retrieval, the index and the embedding model are real; only the LLM is scripted.
 """
 
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +17,7 @@ from assistant.answering import messages
 from assistant.answering.checks import sentences
 from assistant.answering.llm import quote
 from assistant.assistant import Assistant
-from assistant.config import Settings
+from assistant.config import ROOT, Settings
 from assistant.types import Answer, Chunk, Passage
 from scripts.browser import free_port
 from tests.conftest import run_cli
@@ -239,6 +241,25 @@ def test_a_summary_is_written_one_checked_sentence_per_covering_passage(llm_assi
     assert "And more" not in answer.written  # one sentence a passage
     looping = [r for r in answer.removed if r["sentence"].startswith("The treaty")]
     assert [r["reason"] for r in looping] == ["repeats itself"] and len(looping[0]["sentence"]) < 200
+
+
+def test_a_summary_of_several_articles_tells_of_each(llm_assistant: Any, tmp_path: Path) -> None:
+    """Past the cap of four sentences, a covering passage of a document not yet told of is still written about:
+    the third of three articles (2, 2 and 1 passages) was left out."""
+    told = iter(["Soldiers were deployed [1].", "Allies discussed more support [1].", "A cathedral reopened [1].",
+                 "Remaining funds will pay for upkeep [1].", "Farmers demonstrated for emergency aid [1].",
+                 "Nothing else [1]."])
+
+    def script(body: dict[str, Any]) -> Reply:
+        return Reply([next(told)])
+
+    assistant, _ = llm_assistant("openai", script, index_dir=tmp_path / "index", data_dir=tmp_path / "data")
+    assistant.ingest([ROOT / "benchmarks" / "data" / "news"])
+    answer = assistant.ask("Summarize these articles")
+    assert len({c.doc for c in answer.citations}) == 3 and len(answer.citations) == 5
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", answer.written or "")}
+    doc_of = {c.n: c.doc for c in answer.citations}
+    assert {doc_of[n] for n in cited} == set(doc_of.values()), (answer.written, answer.removed)
 
 
 def test_a_sentence_that_repeats_an_earlier_one_is_not_shown_again() -> None:

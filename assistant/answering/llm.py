@@ -107,7 +107,9 @@ Question: {question}
 One sentence in {language}{not_source}, or NONE:"""
 NONE = "NONE"
 REPEATED = 0.5  # a sentence this close to one already shown (character 4-grams, text.overlap) says nothing new
-SUMMARY_SENTENCES = 4  # a written summary stops here; the reader sees every covering passage in the evidence
+# a written summary stops here, but for a document it has not yet told of (one of "these articles"); the reader
+# sees every covering passage in the evidence
+SUMMARY_SENTENCES = 4
 REWRITE_SYSTEM = """Rewrite the user's last question as a standalone question that can be understood \
 without the conversation: replace pronouns and vague references with who or what they refer to. Keep the \
 question's language. Reply with the rewritten question only."""
@@ -299,7 +301,8 @@ class LLMAnswerer:
                                                recite=True):
                         shown.append(piece)
                         yield piece
-                elif len(shown) < SUMMARY_SENTENCES:  # one sentence about covering passage n
+                elif len(shown) < SUMMARY_SENTENCES or _untold(evidence[n - 1], shown, evidence):
+                    # one sentence about covering passage n; past the cap, only for a document not yet told of
                     sentence = _first_sentence((yield from _one_sentence(chain, inputs)), n)
                     yield from self._shown_if_new(sentence, sources, written, shown)
             # The passages the answer did not cite are asked about alone, one sentence or NONE. Not when the
@@ -419,6 +422,12 @@ def _passage_inputs(passage: Passage, lang: str) -> dict[str, str]:
     """A one-passage prompt's fields: the document's title, the passage as data, the reader's language."""
     return {"title": _inert(" ".join(passage.chunk.title.split())), "passage": _inert(passage.chunk.text),
             "language": language_name(lang), "not_source": _not_source(passage.chunk.lang, lang)}
+
+
+def _untold(passage: Passage, shown: Sequence[str], evidence: Sequence[Passage]) -> bool:
+    """No shown sentence cites a passage of this passage's document."""
+    cited = {int(n) for sentence in shown for n in MARKER.findall(sentence)}
+    return all(evidence[n - 1].chunk.doc_id != passage.chunk.doc_id for n in cited if 0 < n <= len(evidence))
 
 
 def _summary_inputs(numbered: Sequence[tuple[int, Passage]], lang: str) -> list[tuple[int, dict[str, str]]]:
