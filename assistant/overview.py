@@ -68,9 +68,13 @@ class Overview:
         classifier = load(CLASSIFIER)
         if classifier.model != self.embedder.key:  # fitted on e5's vectors: another embedder has the likeness alone
             return self.likeness(vector) >= OTHER_EMBEDDER_LIKENESS
-        readings = [vector] if classifier.mean is None else [vector, self.unnamed(vector, classifier.mean)]
-        return any(classifier.probability(v, self.embedder.key) >= IS_REQUEST and self.likeness(v) >= MIN_LIKENESS
-                   for v in readings)
+
+        def reads_as_request(v: np.ndarray) -> bool:
+            return classifier.probability(v, self.embedder.key) >= IS_REQUEST and self.likeness(v) >= MIN_LIKENESS
+
+        # the second reading, which searches the titles, only when the first says no
+        return reads_as_request(vector) or (
+            classifier.mean is not None and reads_as_request(self.unnamed(vector, classifier.mean)))
 
     def unnamed(self, vector: np.ndarray, centre: np.ndarray) -> np.ndarray:
         """The query with the nearest document title taken out, around `centre`, the mean of the examples the

@@ -73,14 +73,15 @@ def recognition(indexes: dict[str | None, Assistant], fitted: classifier.QueryCl
         def like(vs: np.ndarray) -> np.ndarray:
             return np.array([some.overview.likeness(v) for v in vs])
 
-        as_is = regression(vectors) & (like(vectors) >= MIN_LIKENESS)
-        before = (like(vectors) >= OLD_RULE[0]) & (like(vectors) - (vectors @ old.T).max(axis=1) >= OLD_RULE[1])
+        liked, regressed = like(vectors), regression(vectors)
+        as_is = regressed & (liked >= MIN_LIKENESS)
+        before = (liked >= OLD_RULE[0]) & (liked - (vectors @ old.T).max(axis=1) >= OLD_RULE[1])
         return {
             "regression with the floor, read again without the nearest title (shipped)":
                 int((as_is | (regression(unnamed) & (like(unnamed) >= MIN_LIKENESS))).sum()),
             "regression with the floor, as asked only": int(as_is.sum()),
-            f"regression without the likeness floor {MIN_LIKENESS}": int(regression(vectors).sum()),
-            f"likeness >= {MIN_LIKENESS} alone": int((like(vectors) >= MIN_LIKENESS).sum()),
+            f"regression without the likeness floor {MIN_LIKENESS}": int(regressed.sum()),
+            f"likeness >= {MIN_LIKENESS} alone": int((liked >= MIN_LIKENESS).sum()),
             "before: likeness >= 0.855 and contrast >= 0.03": int(before.sum()),
         }
 
