@@ -52,6 +52,7 @@ bench: install
 	$(PY) benchmarks/llm_speed.py
 	$(PY) benchmarks/ui_speed.py
 	$(PY) benchmarks/answerability.py
+	$(PY) benchmarks/judge.py
 	$(PY) benchmarks/number_questions.py
 	$(PY) benchmarks/overview.py
 	$(PY) benchmarks/html_ingest.py
