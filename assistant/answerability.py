@@ -23,6 +23,9 @@ from assistant.quantities import missing_number
 from assistant.types import Passage
 
 FITTED = Path(__file__).with_name("answerability.json")
+# the same calibrators with the built-in model's judgement as a fourth feature (benchmarks/judge.py): they
+# confirm, on the built-in model's path, what the first ones answered
+JUDGED = Path(__file__).with_name("judged.json")
 FEATURES = ("coverage", "margin", "dense")
 REGIMES = ("same", "cross")  # the question in its best passage's language, or in another one
 
@@ -79,6 +82,11 @@ class Answerability:
         if missing_number(passages):  # a number the question names, or asks for, is in no passage
             return Decision(False, p, which)
         return Decision(p >= (calibrator.threshold if threshold is None else threshold), p, which)
+
+    def confirms(self, passages: Sequence[Passage], question_lang: str, judge: float) -> bool:
+        """Calibrators that read the model's judgement (JUDGED): whether the question is still answered."""
+        calibrator = self.calibrators[regime(passages, question_lang)]
+        return calibrator.probability({**features(passages), "judge": judge}) >= calibrator.threshold
 
     def save(self, path: Path, about: str) -> None:
         data: dict[str, object] = {"about": about}

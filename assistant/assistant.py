@@ -7,12 +7,13 @@ answering logic of its own.
 import logging
 import shutil
 import threading
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from assistant.answerability import fitted
+from assistant.answerability import JUDGED, fitted
 from assistant.answering import extractive, messages
 from assistant.answering.llm import LLMAnswerer, Written
 from assistant.config import Settings, cache_dir
@@ -53,6 +54,10 @@ class Assistant:
                            settings.chroma_url, settings.collection, settings.fault, settings.title_context)
         self.llm = LLMAnswerer(settings, self.embedder) if settings.llm != "extractive" else None
         self.answerability = fitted()
+        # the built-in model's judgement confirms an answer before it is written (benchmarks/judge.py); a
+        # threshold the user set (ASSISTANT_MIN_SUPPORT) decides alone
+        self.judged = fitted(JUDGED) if self.llm is not None and self.llm.judges and settings.min_support is None \
+            else None
         self._lock = threading.RLock()
         if crashed:
             with self.store.writing():
@@ -179,6 +184,7 @@ class Assistant:
         for inputs in stream:
             lang, notice = inputs["lang"], inputs.get("notice")
             passages = inputs["passages"]
+            confirms = None
             if inputs.get("overview"):
                 chosen = passages
             else:
@@ -187,6 +193,8 @@ class Assistant:
                 asked_in = detect_language(inputs["question"])
                 decision = self.answerability.decide(passages, asked_in, settings.min_support)
                 chosen = extractive.select(passages, settings.citations) if decision.answerable else []
+                if self.judged is not None:
+                    confirms = partial(self.judged.confirms, passages, asked_in)
             evidence = None
             for piece in extractive.quote(chosen, lang):
                 if isinstance(piece, Answer):
@@ -199,16 +207,19 @@ class Assistant:
                 continue
             yield Evidence(evidence.citations)
             yield from self._write(evidence, chosen, inputs["question"], inputs.get("history", ()), lang,
-                                   bool(inputs.get("overview")))
+                                   bool(inputs.get("overview")), confirms)
 
     def _write(self, evidence: Answer, chosen: Sequence[Passage], question: str, history: Sequence[str],
-               lang: str, summary: bool = False) -> Iterator[str | Answer]:
-        """The model's checked answer after the evidence; `chosen` are the evidence's passages, numbered alike."""
+               lang: str, summary: bool = False,
+               confirms: Callable[[float], bool] | None = None) -> Iterator[str | Answer]:
+        """The model's checked answer after the evidence; `chosen` are the evidence's passages, numbered alike.
+        When the model's judgement does not `confirm` that they answer, the answer is an abstention after all:
+        the evidence shown at once is withdrawn (EVAL.md: an abstention cites nothing)."""
         assert self.llm is not None
         written, head_shown = None, False
         head = f"\n\n**{messages.written_head(lang)}** "
         try:
-            for piece in self.llm.write(chosen, question, history, lang, summary):
+            for piece in self.llm.write(chosen, question, history, lang, summary, confirms):
                 if isinstance(piece, Written):
                     written = piece
                 elif not piece or piece.startswith("\n"):  # a heartbeat, or a note (waiting): not the answer
@@ -223,6 +234,9 @@ class Assistant:
             yield replace(evidence, notice=self.llm.describe(exc))
             return
         assert written is not None
+        if written.abstained:
+            yield Answer(text=messages.abstain(lang), citations=[], abstained=True, answerer=self.llm.name, lang=lang)
+            return
         removed = [r.as_dict() for r in written.removed]
         if written.text is None:
             yield replace(evidence, text=f"{evidence.text}\n\n{messages.no_written(lang)}", answerer=self.llm.name,

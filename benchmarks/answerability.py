@@ -122,14 +122,13 @@ def print_left_out(by_set: dict[str, list[Row]]) -> None:
           " most NA any threshold on these signals reaches with at most 5% FA (chosen on the set: a bound)")
 
 
-def ceiling(by_set: dict[str, list[Row]], budget: float = MAX_FALSE_ABSTAIN,
-            names: Sequence[str] = FEATURES) -> dict[str, tuple[int, int]]:
+def ceiling(by_set: dict[str, list[Row]], budget: float = MAX_FALSE_ABSTAIN) -> dict[str, tuple[int, int]]:
     """Per set, the most unanswerables any threshold could abstain on while abstaining on at most `budget` of
     its answerables, the calibrators fitted without the set ranking its questions: what the signals allow,
     whatever threshold is chosen (the threshold itself is picked on the set here, so this is a bound, not a score)."""
     table = {}
     for name, rows in by_set.items():
-        model = fitted_without(by_set, name, names)
+        model = fitted_without(by_set, name)
         margin = np.array([model.calibrators[r.regime].probability(r.values) - model.calibrators[r.regime].threshold
                            for r in rows])
         forced = np.array([r.missing_number for r in rows])

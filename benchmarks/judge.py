@@ -1,100 +1,102 @@
-"""The built-in model as an answerability judge: does it tell answerable from unanswerable questions?
+"""The built-in model as an answerability judge, and the calibrators that read its judgement (judged.json).
 
-Not used by the assistant yet: this measures the candidate. The judge reads the answer prompt itself (the
-same system message, passages and question as `llm.py` sends) with one line added, "Do the passages state
-the answer to the question? Reply YES or NO.", and we read P(YES) from the first token's log-probabilities.
-Built that way, llama.cpp can reuse the whole prompt's prefill for the answer that follows (the judge
-would cost one generated token, not a second prompt). Printed per development set: ROC AUC of the judge
-beside the signals the calibrators use, and the leave-one-set-out abstention table (benchmarks/
-answerability.py) with the judge added as a fourth feature.
-Run: `.venv/bin/python benchmarks/judge.py [--work DIR]` (about 10 minutes on 2 cores: 263 prompts).
+The judge reads the answer prompt itself (`llm.JUDGE_HUMAN`: the system message, passages and question that
+`llm.py` sends, with "Do the passages state the answer to the question? Reply YES or NO." added) and we read
+P(YES) from the first token's log-probabilities; llama.cpp then reuses that prompt's prefill for the answer.
+On the built-in model's path, a question the first calibrators (answerability.json) answer is answered only
+if the same calibrators refitted with the judge as a fourth feature answer it too.
+Printed per development set: ROC AUC of the judge beside the other signals, and abstention with the first
+calibrators alone and with the judge's confirmation, each set scored by calibrators fitted on the other sets.
+Run: `.venv/bin/python benchmarks/judge.py [--work DIR] [--write]` (about 10 minutes on 2 cores: 263 prompts).
 """
 
 import argparse
-import math
+import json
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from assistant.answering.llm import ANSWER_HUMAN, ANSWER_SYSTEM, PROMPT_PASSAGES, _restated, language_name, quote
-from assistant.assistant import Assistant
+from assistant.answerability import FEATURES, JUDGED, Answerability
+from assistant.answering import extractive
+from assistant.answering.llm import LLMAnswerer
 from assistant.config import ROOT, Settings
 from assistant.text import reader_language
-from benchmarks.answerability import FEATURES, Row, ceiling, collect, left_out
+from benchmarks.answerability import Row, collect, fit
 from benchmarks.devsets import SETS, items, open_index
 
-JUDGE = "\nDo the passages state the answer to the question? Reply YES or NO."
+SIGNALS = (*FEATURES, "judge")
 
 
-def judge(server: object, assistant: Assistant, question: str) -> float:
-    """P(YES) of the built-in model over the passages the answer prompt would hold (0 when there are none)."""
-    import httpx
-
-    evidence = assistant.passages(question)[: assistant.settings.citations]
-    numbered = [(n, p) for n, p in enumerate(evidence, start=1) if not _restated(p, evidence)][:PROMPT_PASSAGES]
-    if not numbered:
-        return 0.0
-    human = ANSWER_HUMAN.format(history="", passages=quote(numbered), question=question,
-                                language=language_name(reader_language(question)))
-    reply = httpx.post(f"{server.url}/chat/completions",  # type: ignore[attr-defined]
-                       headers={"Authorization": f"Bearer {server.api_key}"},  # type: ignore[attr-defined]
-                       json={"messages": [{"role": "system", "content": ANSWER_SYSTEM},
-                                          {"role": "user", "content": human + JUDGE}],
-                             "max_tokens": 1, "temperature": 0, "logprobs": True, "top_logprobs": 10}, timeout=300)
-    reply.raise_for_status()
-    top = reply.json()["choices"][0]["logprobs"]["content"][0]["top_logprobs"]
-    yes = sum(math.exp(t["logprob"]) for t in top if t["token"].strip().upper().startswith("YES"))
-    no = sum(math.exp(t["logprob"]) for t in top if t["token"].strip().upper().startswith("NO"))
-    return yes / (yes + no) if yes + no else 0.5
-
-
-def auc(rows: list[Row], feature: str) -> float:
+def auc(rows: Sequence[Row], feature: str) -> float:
     from sklearn.metrics import roc_auc_score
 
     y = [r.answerable for r in rows]
     return float(roc_auc_score(y, [r.values[feature] for r in rows])) if 0 < sum(y) < len(y) else float("nan")
 
 
+def answered(model: Answerability, row: Row) -> bool:
+    calibrator = model.calibrators[row.regime]
+    return not row.missing_number and calibrator.probability(row.values) >= calibrator.threshold
+
+
+def left_out(by_set: dict[str, list[Row]], judged: bool) -> dict[str, tuple[int, int, int, int]]:
+    """Per set, fitted on the others: (answerable abstained, answerable, unanswerable abstained, unanswerable)."""
+    table = {}
+    for name, rows in by_set.items():
+        others = [r for other, rs in by_set.items() if other != name for r in rs]
+        first = fit(others)
+        second = fit(others, SIGNALS) if judged else None
+        abstained = [not answered(first, r) or (second is not None and not answered(second, r)) for r in rows]
+        yes = [a for a, r in zip(abstained, rows, strict=True) if r.answerable]
+        no = [a for a, r in zip(abstained, rows, strict=True) if not r.answerable]
+        table[name] = (sum(yes), len(yes), sum(no), len(no))
+    return table
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--work", type=Path, help="keep the indexes in this folder between runs")
+    parser.add_argument("--write", action="store_true", help=f"save the confirming calibrators to {JUDGED}")
+    parser.add_argument("--rows", type=Path, help="keep every question's signals in this file; read it if it exists")
     args = parser.parse_args()
-    from assistant.answering.llm import local_server
-
-    server = local_server(Settings(cache_dir=ROOT / "index" / "cache"))
-    server.ensure_running()
     by_set: dict[str, list[Row]] = {}
     seconds: list[float] = []
+    if args.rows and args.rows.exists():
+        by_set = {name: [Row(**r) for r in rows] for name, rows in json.loads(args.rows.read_text()).items()}
     with tempfile.TemporaryDirectory(prefix="judge-") as tmp:
-        for name, questions, folders in SETS:
+        for name, questions, folders in SETS if not by_set else []:
             assistant = open_index(folders, args.work or Path(tmp))
+            model = LLMAnswerer(Settings(llm="local", cache_dir=ROOT / "index" / "cache"), assistant.embedder)
             asked = items(questions)
             rows = collect(assistant, name, asked)
             for row, item in zip(rows, asked, strict=True):
+                evidence = extractive.select(assistant.passages(item["q"]), assistant.settings.citations)
                 start = time.perf_counter()
-                row.values["judge"] = judge(server, assistant, item["q"])
+                row.values["judge"] = model.judge(evidence, item["q"], reader_language(item["q"]))
                 seconds.append(time.perf_counter() - start)
             by_set[name] = rows
-    print(f"judge: {len(seconds)} prompts, {statistics.median(seconds):.2f} s median each (whole prompt read)")
+    if args.rows:
+        args.rows.write_text(json.dumps({name: [asdict(r) for r in rows] for name, rows in by_set.items()}))
+    if seconds:
+        print(f"judge: {len(seconds)} prompts, {statistics.median(seconds):.2f} s median each (the prompt read whole)")
     print(f"\nROC AUC, answerable vs unanswerable  {'judge':>6} " + " ".join(f"{f:>8}" for f in FEATURES))
     for name, rows in by_set.items():
         print(f"  {name[:34]:<34} {auc(rows, 'judge'):>6.3f} " + " ".join(f"{auc(rows, f):>8.3f}" for f in FEATURES))
     print("\nabstention, each set scored by calibrators fitted on the other sets (leave one set out):")
-    print(f"  {'signals':<30} " + " ".join(f"{n[:22]:>22}" for n in by_set))
-    for names in (FEATURES, (*FEATURES, "judge"), ("coverage", "margin", "judge"), ("margin", "judge"), ("judge",)):
-        cells = [f"FA {fa}/{a} NA {na}/{u}" for fa, a, na, u in left_out(by_set, names).values()]
-        print(f"  {' + '.join(names):<30} " + " ".join(f"{c:>22}" for c in cells))
-        cells = [f"NA {na}/{u}" for na, u in ceiling(by_set, names=names).values()]
-        print(f"  {'  best threshold, FA <= 5%':<30} " + " ".join(f"{c:>22}" for c in cells))
+    print(f"  {'':<36} " + " ".join(f"{n[:22]:>22}" for n in by_set))
+    for label, judged in (("first calibrators (extractive)", False), ("confirmed by the judge (built-in)", True)):
+        cells = [f"FA {fa}/{a} NA {na}/{u}" for fa, a, na, u in left_out(by_set, judged).values()]
+        print(f"  {label:<36} " + " ".join(f"{c:>22}" for c in cells))
     print("  FA: answerable questions abstained on; NA: unanswerable questions abstained on")
-    rows = [r for rs in by_set.values() for r in rs]
-    print(f"  (mean judge P(YES): answerable {np.mean([r.values['judge'] for r in rows if r.answerable]):.2f}, "
-          f"unanswerable {np.mean([r.values['judge'] for r in rows if not r.answerable]):.2f})")
+    if args.write:
+        fit([r for rs in by_set.values() for r in rs], SIGNALS).save(
+            JUDGED, about="fitted by benchmarks/judge.py on: " + ", ".join(by_set))
+        print(f"written: {JUDGED}")
 
 
 if __name__ == "__main__":

@@ -70,6 +70,17 @@ def test_an_unanswerable_question_is_abstained_on(local: Assistant) -> None:
     assert answer.abstained and answer.text == messages.abstain("en") and not answer.citations
 
 
+def test_a_quoted_person_asked_about_what_he_never_said_is_abstained_on(local: Assistant) -> None:
+    """The passages found are about Rutte and none about climate: retrieval's signals answer (the extractive
+    answerer quotes them), the model's judgement on the answer's prompt withdraws them."""
+    question = "Was sagte Rutte über den Klimawandel?"
+    pieces = list(local.stream(question))
+    answer = pieces[-1]
+    assert pieces[0] == messages.lead("de")  # the evidence came first: the first calibrators answered
+    assert isinstance(answer, Answer) and answer.abstained and not answer.citations
+    assert answer.text == messages.abstain("de") and answer.written is None
+
+
 def test_a_follow_up_is_answered_about_the_right_person(local: Assistant) -> None:
     answer = local.ask("What did he say about Western soldiers?", ["What did Lavrov claim?"])
     assert not answer.abstained

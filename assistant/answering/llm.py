@@ -8,8 +8,9 @@ checks; the rest are reported with the reason they were removed. Failures raise;
 keeps the extractive evidence and says why there is no written answer.
 """
 
+import math
 import threading
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
@@ -73,6 +74,11 @@ ANSWER_HUMAN = """{history}Passages:
 Question: {question}
 Answer in {language}."""
 EXAMPLE_ANSWERS = ("The municipal museum reopens on 3 May", "Entry is free on the first weekend")
+# The built-in model judges whether the passages answer, on the answer's own prompt with one line added: llama.cpp
+# reuses that prompt's prefill for the answer that follows, so the judgement costs one generated token. Its P(YES)
+# is a feature of the calibrators in judged.json (benchmarks/judge.py): crosslang news ROC AUC 0.926 where the
+# margin has 0.688 ("Was sagte Rutte über den Klimawandel?" over passages about Rutte).
+JUDGE_HUMAN = ANSWER_HUMAN + "\nDo the passages state the answer to the question? Reply YES or NO."
 # A summary is written one passage at a time, one sentence each, and the marker is ours, not the model's:
 # asked for "three to five cited sentences" over five passages, the model wrote no markers and invented
 # who confirmed what (MODELS.md); one passage per call cannot mix passages up, and each call reads ~100 tokens
@@ -179,6 +185,8 @@ class Written:
 
     text: str | None = None
     removed: list[Removed] = field(default_factory=list)
+    judged: float | None = None  # the model's P(YES) that the passages answer, when it was asked
+    abstained: bool = False  # the judgement said they do not: nothing was written
 
 
 @dataclass(frozen=True)
@@ -209,21 +217,24 @@ class LLMAnswerer:
         # the built-in model often leaves a sentence without its [n] (MODELS.md); it is given one (_marked).
         # A model the user brings is held to its own markers: an uncited sentence is not shown
         self.marks = settings.llm == "local"
+        # the built-in model judges whether the passages answer (JUDGE_HUMAN): the calibrators that read its
+        # judgement were fitted on its log-probabilities, not another model's
+        self.judges = settings.llm == "local"
         # a word's vector, for the name check: the same names come back question after question
         self._word_vector = lru_cache(maxsize=20_000)(lambda word: embedder.passages([word])[0])
         self.embedder = embedder
         self._turn = threading.Lock()  # one generation at a time per model: the others wait their turn
         self._loading = threading.Lock()
-        self._chains: tuple[Any, Any, Any, Any] | None = None
+        self._chains: tuple[Any, Any, Any, Any, Any] | None = None
         self._server: Any = None  # the built-in model's process, once started
         if settings.llm == "openai" and not settings.llm_base_url:  # a setting to fix, found before any question
             raise AssistantError("ASSISTANT_LLM=openai needs ASSISTANT_LLM_BASE_URL (e.g. http://127.0.0.1:8080/v1)")
         if settings.llm == "ollama" and not settings.llm_model:
             raise AssistantError("ASSISTANT_LLM=ollama needs ASSISTANT_LLM_MODEL (e.g. llama3.1:8b)")
 
-    def _ready(self) -> tuple[Any, Any, Any, Any]:
-        """(answer, rewrite, summary and one-passage answer chains), built on first use: loading the local
-        model takes seconds."""
+    def _ready(self) -> tuple[Any, Any, Any, Any, Any]:
+        """(answer, rewrite, summary, one-passage answer and judge chains), built on first use: loading the
+        local model takes seconds."""
         with self._loading:
             if self._chains is None:
                 from langchain_core.output_parsers import StrOutputParser
@@ -238,6 +249,8 @@ class LLMAnswerer:
                     | model | StrOutputParser(),
                     ChatPromptTemplate.from_messages([("system", SUMMARY_SYSTEM), ("human", SUMMARY_HUMAN)]) | model,
                     ChatPromptTemplate.from_messages([("system", PASSAGE_SYSTEM), ("human", PASSAGE_HUMAN)]) | model,
+                    ChatPromptTemplate.from_messages([("system", ANSWER_SYSTEM), ("human", JUDGE_HUMAN)])
+                    | model.bind(stream=False, max_tokens=1, logprobs=True, top_logprobs=10),
                 )
             return self._chains
 
@@ -247,17 +260,18 @@ class LLMAnswerer:
         return _one_line(out) or question
 
     def write(self, passages: Sequence[Passage], question: str, history: Sequence[str],
-              lang: str, summary: bool = False) -> Iterator[str | Written]:
+              lang: str, summary: bool = False,
+              confirms: Callable[[float], bool] | None = None) -> Iterator[str | Written]:
         """Checked sentences as they complete (markers are the passages' numbers), then the Written.
+        `confirms`: given the model's judgement (P(YES) that the passages answer), whether to answer; when it
+        says no, nothing is written and the Written says it abstained (built-in model only: `judges`).
         While another question's answer is being written, first a note that this one waits.
         Between them, empty pieces: a consumer that stops reading (the reader left, or clicked Stop)
         can close this generator at once, which ends the wait or the model's generation.
         `summary`: the passages cover a document (overview.py); one sentence is written for each."""
         chains = self._ready()
         evidence = list(passages)
-        # passages that say something the others do not already say (a headline over its lead): a summary has a
-        # sentence for each, an answer's prompt reads the first ones
-        numbered = [(n, p) for n, p in enumerate(evidence, start=1) if not _restated(p, evidence)]
+        numbered = said(evidence)
         if summary:
             passages = evidence
         else:
@@ -285,6 +299,11 @@ class LLMAnswerer:
         try:
             if self._server is not None:
                 self._server.ensure_running()  # it died during an earlier answer: this one gets a new one
+            if confirms is not None and self.judges and not summary:
+                written.judged = yes(chains[4].invoke(replies[0][1]))
+                written.abstained = not confirms(written.judged)
+                if written.abstained:
+                    replies = []
             for chain, inputs, n in replies:
                 if n is None:  # the answer: its sentences checked and shown as they complete
                     reply = ""
@@ -313,7 +332,7 @@ class LLMAnswerer:
             # again so, passage by passage: alone, and told the passage's language, the model restates it in
             # the reader's language more often.
             again = not shown and any(r.again for r in written.removed)
-            if not summary and self.every_passage and (shown or again):
+            if not summary and not written.abstained and self.every_passage and (shown or again):
                 one_answer = asks_for_number(evidence)
                 for n, p in numbered:
                     if shown and one_answer:
@@ -328,6 +347,15 @@ class LLMAnswerer:
             self._turn.release()
         written.text = " ".join(shown) or None
         yield written
+
+    def judge(self, passages: Sequence[Passage], question: str, lang: str) -> float:
+        """The model's P(YES) that these evidence passages answer the question, on the prompt `write` would
+        send (benchmarks/judge.py fits the calibrators on it; `write` asks it in its turn)."""
+        numbered = said(list(passages))[:PROMPT_PASSAGES]
+        if not numbered:
+            return 0.0
+        return yes(self._ready()[4].invoke({"language": language_name(lang), "passages": quote(numbered),
+                                            "question": question, "history": ""}))
 
     def _one_passage(self, chain: Any, n: int, passage: Passage, history: Sequence[str], sources: Sources,
                      written: Written, shown: list[str]) -> Iterator[str]:
@@ -403,6 +431,20 @@ def _one_sentence(chain: Any, inputs: dict[str, str], stop: str = "") -> Generat
         if (stop and stop in reply) or _settled(MARKER.sub("", reply))[0] or loops(reply):
             break  # leaving the stream closes the HTTP request, and llama.cpp stops
     return reply
+
+
+def said(evidence: Sequence[Passage]) -> list[tuple[int, Passage]]:
+    """The evidence's passages, numbered, that say something the others do not already say (a headline over
+    its lead): a summary has a sentence for each, an answer's prompt reads the first ones."""
+    return [(n, p) for n, p in enumerate(evidence, start=1) if not _restated(p, evidence)]
+
+
+def yes(reply: Any) -> float:
+    """P(YES) against P(NO) among the first token's most likely ones (0.5 when neither is among them)."""
+    first = reply.response_metadata["logprobs"]["content"][0]["top_logprobs"]
+    yes_, no = (sum(math.exp(t["logprob"]) for t in first if t["token"].strip().upper().startswith(word))
+                for word in ("YES", "NO"))
+    return yes_ / (yes_ + no) if yes_ + no else 0.5
 
 
 def _declines(reply: str) -> bool:
