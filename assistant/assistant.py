@@ -56,8 +56,8 @@ class Assistant:
         self.answerability = fitted()
         # the built-in model's judgement confirms an answer before it is written (benchmarks/judge.py); a
         # threshold the user set (ASSISTANT_MIN_SUPPORT) decides alone
-        self.judged = fitted(JUDGED) if self.llm is not None and self.llm.judges and settings.min_support is None \
-            else None
+        self.judged = fitted(JUDGED) if self.llm is not None and self.llm.judges and settings.llm_judge \
+            and settings.min_support is None else None
         self._lock = threading.RLock()
         if crashed:
             with self.store.writing():

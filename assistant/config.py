@@ -65,6 +65,10 @@ class Settings(BaseSettings):
         None, pattern=r"^(pending|upserted):\d+$",
         description="Tests only: SIGKILL this process at a named point of an ingest (pending:N, upserted:N).",
     )
+    llm_judge: bool = Field(
+        True, description="The built-in model first judges whether the passages answer (costs ~0.3-0.5 s); "
+        "calibrators that read its judgement confirm or withdraw the answer (assistant/judged.json)."
+    )
     llm_timeout_s: float = Field(
         60.0, gt=0, le=600, description="Seconds to wait for the model's first token (and between tokens)."
     )
