@@ -77,7 +77,9 @@ def main() -> None:
             for row, item in zip(rows, asked, strict=True):
                 evidence = extractive.select(assistant.passages(item["q"]), assistant.settings.citations)
                 start = time.perf_counter()
-                row.values["judge"] = model.judge(evidence, item["q"], reader_language(item["q"]))
+                judged = model.judge(evidence, item["q"], reader_language(item["q"]))
+                assert judged is not None, "the built-in model sent no log-probabilities"
+                row.values["judge"] = judged
                 seconds.append(time.perf_counter() - start)
             by_set[name] = rows
     if args.rows:

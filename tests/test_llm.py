@@ -4,6 +4,7 @@ Retrieval, the index and the embedding model are real; only the LLM is scripted.
 """
 
 import json
+import math
 import re
 import threading
 import time
@@ -475,3 +476,17 @@ def test_an_answer_not_in_the_readers_language_is_asked_again_passage_by_passage
     assert asked >= 1
     unmarked = assistant.ask("What did Rutte confirm?")
     assert unmarked.written is None and alone_requests() == asked
+
+
+def test_the_judgement_is_read_from_the_first_tokens_log_probabilities() -> None:
+    """P(YES) against P(NO), whatever their spelling; a server that sends no log-probabilities judges nothing
+    (the answer is then written as before, not withdrawn)."""
+    from langchain_core.messages import AIMessage
+
+    from assistant.answering.llm import yes
+
+    top = [{"token": "YES", "logprob": math.log(0.6)}, {"token": " no", "logprob": math.log(0.2)},
+           {"token": "Yes", "logprob": math.log(0.1)}, {"token": "The", "logprob": math.log(0.1)}]
+    judged = yes(AIMessage(content="YES", response_metadata={"logprobs": {"content": [{"top_logprobs": top}]}}))
+    assert judged == pytest.approx(0.7 / 0.9)
+    assert yes(AIMessage(content="YES", response_metadata={})) is None

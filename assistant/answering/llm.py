@@ -185,8 +185,7 @@ class Written:
 
     text: str | None = None
     removed: list[Removed] = field(default_factory=list)
-    judged: float | None = None  # the model's P(YES) that the passages answer, when it was asked
-    abstained: bool = False  # the judgement said they do not: nothing was written
+    abstained: bool = False  # the model's judgement said the passages do not answer: nothing was written
 
 
 @dataclass(frozen=True)
@@ -218,8 +217,8 @@ class LLMAnswerer:
         # A model the user brings is held to its own markers: an uncited sentence is not shown
         self.marks = settings.llm == "local"
         # the built-in model judges whether the passages answer (JUDGE_HUMAN): the calibrators that read its
-        # judgement were fitted on its log-probabilities, not another model's
-        self.judges = settings.llm == "local"
+        # judgement were fitted on its log-probabilities, not another model's (nor another GGUF file's)
+        self.judges = settings.llm == "local" and settings.llm_gguf is None
         # a word's vector, for the name check: the same names come back question after question
         self._word_vector = lru_cache(maxsize=20_000)(lambda word: embedder.passages([word])[0])
         self.embedder = embedder
@@ -300,8 +299,8 @@ class LLMAnswerer:
             if self._server is not None:
                 self._server.ensure_running()  # it died during an earlier answer: this one gets a new one
             if confirms is not None and self.judges and not summary:
-                written.judged = yes(chains[4].invoke(replies[0][1]))
-                written.abstained = not confirms(written.judged)
+                judged = yes(chains[4].invoke(replies[0][1]))
+                written.abstained = judged is not None and not confirms(judged)
                 if written.abstained:
                     replies = []
             for chain, inputs, n in replies:
@@ -348,7 +347,7 @@ class LLMAnswerer:
         written.text = " ".join(shown) or None
         yield written
 
-    def judge(self, passages: Sequence[Passage], question: str, lang: str) -> float:
+    def judge(self, passages: Sequence[Passage], question: str, lang: str) -> float | None:
         """The model's P(YES) that these evidence passages answer the question, on the prompt `write` would
         send (benchmarks/judge.py fits the calibrators on it; `write` asks it in its turn)."""
         numbered = said(list(passages))[:PROMPT_PASSAGES]
@@ -439,9 +438,13 @@ def said(evidence: Sequence[Passage]) -> list[tuple[int, Passage]]:
     return [(n, p) for n, p in enumerate(evidence, start=1) if not _restated(p, evidence)]
 
 
-def yes(reply: Any) -> float:
-    """P(YES) against P(NO) among the first token's most likely ones (0.5 when neither is among them)."""
-    first = reply.response_metadata["logprobs"]["content"][0]["top_logprobs"]
+def yes(reply: Any) -> float | None:
+    """P(YES) against P(NO) among the first token's most likely ones (0.5 when neither is among them; None
+    when the server sent no log-probabilities: then nothing is judged)."""
+    try:
+        first = reply.response_metadata["logprobs"]["content"][0]["top_logprobs"]
+    except (KeyError, IndexError, TypeError):
+        return None
     yes_, no = (sum(math.exp(t["logprob"]) for t in first if t["token"].strip().upper().startswith(word))
                 for word in ("YES", "NO"))
     return yes_ / (yes_ + no) if yes_ + no else 0.5
