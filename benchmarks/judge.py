@@ -3,8 +3,8 @@
 The judge reads the answer prompt itself (`llm.JUDGE_HUMAN`: the system message, passages and question that
 `llm.py` sends, with "Do the passages state the answer to the question? Reply YES or NO." added) and we read
 P(YES) from the first token's log-probabilities; llama.cpp then reuses that prompt's prefill for the answer.
-On the built-in model's path, a question the first calibrators (answerability.json) answer is answered only
-if the same calibrators refitted with the judge as a fourth feature answer it too.
+On the built-in model's path, a question across languages that the first calibrators (answerability.json)
+answer is answered only if the same calibrators refitted with the judge as a fourth feature answer it too.
 Printed per development set: ROC AUC of the judge beside the other signals, and abstention with the first
 calibrators alone and with the judge's confirmation, each set scored by calibrators fitted on the other sets.
 Run: `.venv/bin/python benchmarks/judge.py [--work DIR] [--write]` (about 10 minutes on 2 cores: 263 prompts).
@@ -21,7 +21,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from assistant.answerability import FEATURES, JUDGED, Answerability
+from assistant.answerability import FEATURES, JUDGED, JUDGED_REGIMES, Answerability
 from assistant.answering import extractive
 from assistant.answering.llm import LLMAnswerer
 from assistant.config import ROOT, Settings
@@ -44,14 +44,16 @@ def answered(model: Answerability, row: Row) -> bool:
     return not row.missing_number and calibrator.probability(row.values) >= calibrator.threshold
 
 
-def left_out(by_set: dict[str, list[Row]], judged: bool) -> dict[str, tuple[int, int, int, int]]:
-    """Per set, fitted on the others: (answerable abstained, answerable, unanswerable abstained, unanswerable)."""
+def left_out(by_set: dict[str, list[Row]], judged: Sequence[str]) -> dict[str, tuple[int, int, int, int]]:
+    """Per set, fitted on the others: (answerable abstained, answerable, unanswerable abstained, unanswerable);
+    the judgement confirms answers to questions of the `judged` regimes."""
     table = {}
     for name, rows in by_set.items():
         others = [r for other, rs in by_set.items() if other != name for r in rs]
         first = fit(others)
         second = fit(others, SIGNALS) if judged else None
-        abstained = [not answered(first, r) or (second is not None and not answered(second, r)) for r in rows]
+        abstained = [not answered(first, r) or (second is not None and r.regime in judged and not answered(second, r))
+                     for r in rows]
         yes = [a for a, r in zip(abstained, rows, strict=True) if r.answerable]
         no = [a for a, r in zip(abstained, rows, strict=True) if not r.answerable]
         table[name] = (sum(yes), len(yes), sum(no), len(no))
@@ -91,7 +93,10 @@ def main() -> None:
         print(f"  {name[:34]:<34} {auc(rows, 'judge'):>6.3f} " + " ".join(f"{auc(rows, f):>8.3f}" for f in FEATURES))
     print("\nabstention, each set scored by calibrators fitted on the other sets (leave one set out):")
     print(f"  {'':<36} " + " ".join(f"{n[:22]:>22}" for n in by_set))
-    for label, judged in (("first calibrators (extractive)", False), ("confirmed by the judge (built-in)", True)):
+    rules: tuple[tuple[str, Sequence[str]], ...] = (
+        ("first calibrators (extractive)", ()), ("confirmed across languages (shipped)", JUDGED_REGIMES),
+        ("confirmed in both regimes", ("same", "cross")))
+    for label, judged in rules:
         cells = [f"FA {fa}/{a} NA {na}/{u}" for fa, a, na, u in left_out(by_set, judged).values()]
         print(f"  {label:<36} " + " ".join(f"{c:>22}" for c in cells))
     print("  FA: answerable questions abstained on; NA: unanswerable questions abstained on")
