@@ -7,7 +7,8 @@ On the built-in model's path, a question across languages that the first calibra
 answer is answered only if the same calibrators refitted with the judge as a fourth feature answer it too.
 Printed per development set: ROC AUC of the judge beside the other signals, and abstention with the first
 calibrators alone and with the judge's confirmation, each set scored by calibrators fitted on the other sets.
-Run: `.venv/bin/python benchmarks/judge.py [--work DIR] [--write]` (about 10 minutes on 2 cores: 263 prompts).
+Run: `.venv/bin/python benchmarks/judge.py [--work DIR] [--rows FILE] [--write]` (about 10 minutes on 2 cores: 263
+prompts; with --rows, a second run reads the judged questions back and takes seconds).
 """
 
 import argparse
