@@ -66,7 +66,8 @@ class Settings(BaseSettings):
         description="Tests only: SIGKILL this process at a named point of an ingest (pending:N, upserted:N).",
     )
     llm_judge: bool = Field(
-        True, description="The built-in model first judges whether the passages answer (costs ~0.3-0.5 s); "
+        True, description="For a question in another language than its passages, the built-in model first judges "
+        "whether they answer (costs ~0.3-0.5 s); "
         "calibrators that read its judgement confirm or withdraw the answer (assistant/judged.json)."
     )
     llm_timeout_s: float = Field(
