@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from assistant.answerability import JUDGED, JUDGED_REGIMES, fitted, regime
+from assistant.answerability import JUDGED, JUDGED_REGIMES, fitted
 from assistant.answering import extractive, messages
 from assistant.answering.llm import LLMAnswerer, Written
 from assistant.config import Settings, cache_dir
@@ -193,7 +193,7 @@ class Assistant:
                 asked_in = detect_language(inputs["question"])
                 decision = self.answerability.decide(passages, asked_in, settings.min_support)
                 chosen = extractive.select(passages, settings.citations) if decision.answerable else []
-                if self.judged is not None and regime(passages, asked_in) in JUDGED_REGIMES:
+                if self.judged is not None and decision.regime in JUDGED_REGIMES:
                     confirms = partial(self.judged.confirms, passages, asked_in)
             evidence = None
             for piece in extractive.quote(chosen, lang):

@@ -85,15 +85,19 @@ def fitted_without(by_set: dict[str, list[Row]], name: str, names: Sequence[str]
     return fit([r for other, rs in by_set.items() if other != name for r in rs], names)
 
 
+def answered(model: Answerability, row: Row, numbers: bool = True) -> bool:
+    """The calibrators answer the question (`numbers`: unless a number it names or asks for is in no passage)."""
+    calibrator = model.calibrators[row.regime]
+    return not (numbers and row.missing_number) and calibrator.probability(row.values) >= calibrator.threshold
+
+
 def left_out(by_set: dict[str, list[Row]], names: Sequence[str] = FEATURES,
              numbers: bool = True) -> dict[str, tuple[int, int, int, int]]:
     """Per set, fitted on the others: (answerable abstained, answerable, unanswerable abstained, unanswerable)."""
     table = {}
     for name, rows in by_set.items():
         model = fitted_without(by_set, name, names)
-        abstained = [(numbers and r.missing_number)
-                     or model.calibrators[r.regime].probability(r.values) < model.calibrators[r.regime].threshold
-                     for r in rows]
+        abstained = [not answered(model, r, numbers) for r in rows]
         yes = [a for a, r in zip(abstained, rows, strict=True) if r.answerable]
         no = [a for a, r in zip(abstained, rows, strict=True) if not r.answerable]
         table[name] = (sum(yes), len(yes), sum(no), len(no))

@@ -22,12 +22,12 @@ from dataclasses import asdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from assistant.answerability import FEATURES, JUDGED, JUDGED_REGIMES, Answerability
+from assistant.answerability import FEATURES, JUDGED, JUDGED_REGIMES
 from assistant.answering import extractive
 from assistant.answering.llm import LLMAnswerer
 from assistant.config import ROOT, Settings
 from assistant.text import reader_language
-from benchmarks.answerability import Row, collect, fit
+from benchmarks.answerability import Row, answered, collect, fit
 from benchmarks.devsets import SETS, items, open_index
 
 SIGNALS = (*FEATURES, "judge")
@@ -38,11 +38,6 @@ def auc(rows: Sequence[Row], feature: str) -> float:
 
     y = [r.answerable for r in rows]
     return float(roc_auc_score(y, [r.values[feature] for r in rows])) if 0 < sum(y) < len(y) else float("nan")
-
-
-def answered(model: Answerability, row: Row) -> bool:
-    calibrator = model.calibrators[row.regime]
-    return not row.missing_number and calibrator.probability(row.values) >= calibrator.threshold
 
 
 def left_out(by_set: dict[str, list[Row]], judged: Sequence[str]) -> dict[str, tuple[int, int, int, int]]:

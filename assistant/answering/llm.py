@@ -282,13 +282,11 @@ class LLMAnswerer:
                           passage_lang=passages[0].chunk.lang if passages else lang, lang=lang,
                           named=" ".join([question, *dict.fromkeys(p.chunk.title for p in passages)]),
                           question=question)
-        language = language_name(lang)
         replies: list[tuple[Any, dict[str, str], int | None]]  # (chain, its inputs, the passage a summary's is of)
         if summary:
             replies = [(chains[2], inputs, n) for n, inputs in _summary_inputs(numbered, lang)]
         else:
-            replies = [(chains[0], {"language": language, "passages": quote(numbered), "question": question,
-                                    "history": history_block(history)}, None)]
+            replies = [(chains[0], _answer_inputs(numbered, question, history, lang), None)]
         if not self._turn.acquire(blocking=False):
             yield messages.waiting(lang)
             while not self._turn.acquire(timeout=HEARTBEAT_S):
@@ -353,8 +351,7 @@ class LLMAnswerer:
         numbered = said(list(passages))[:PROMPT_PASSAGES]
         if not numbered:
             return 0.0
-        return yes(self._ready()[4].invoke({"language": language_name(lang), "passages": quote(numbered),
-                                            "question": question, "history": ""}))
+        return yes(self._ready()[4].invoke(_answer_inputs(numbered, question, (), lang)))
 
     def _one_passage(self, chain: Any, n: int, passage: Passage, history: Sequence[str], sources: Sources,
                      written: Written, shown: list[str]) -> Iterator[str]:
@@ -430,6 +427,13 @@ def _one_sentence(chain: Any, inputs: dict[str, str], stop: str = "") -> Generat
         if (stop and stop in reply) or _settled(MARKER.sub("", reply))[0] or loops(reply):
             break  # leaving the stream closes the HTTP request, and llama.cpp stops
     return reply
+
+
+def _answer_inputs(numbered: Sequence[tuple[int, Passage]], question: str, history: Sequence[str],
+                   lang: str) -> dict[str, str]:
+    """The answer prompt's fields (ANSWER_HUMAN), which the judgement's prompt (JUDGE_HUMAN) shares."""
+    return {"language": language_name(lang), "passages": quote(numbered), "question": question,
+            "history": history_block(history)}
 
 
 def said(evidence: Sequence[Passage]) -> list[tuple[int, Passage]]:
