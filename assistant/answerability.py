@@ -36,13 +36,19 @@ REGIMES = ("same", "cross")  # the question in its best passage's language, or i
 def features(passages: Sequence[Passage]) -> dict[str, float]:
     """The question's signals: best coverage among the covered passages, the top passage's margin over
     its followers and its dense score."""
-    top = passages[0].signals
+    top = densest(passages).signals
     covered = [p.signals["coverage"] for p in passages if "coverage" in p.signals]
     return {"coverage": max(covered, default=0.0), "margin": top.get("margin", 0.0), "dense": top["dense"]}
 
 
 def regime(passages: Sequence[Passage], question_lang: str) -> str:
-    return "same" if passages and passages[0].chunk.lang == question_lang else "cross"
+    return "same" if passages and densest(passages).chunk.lang == question_lang else "cross"
+
+
+def densest(passages: Sequence[Passage]) -> Passage:
+    """The passage dense retrieval put first, which the calibrators were fitted on (retrieval's order also
+    reads the question's words)."""
+    return max(passages, key=lambda p: p.signals["dense"])
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ ABLATION = {  # name -> (settings changes, signal changes)
     "- number check": ({}, {"numbers": False}),
     "- question's numbers": ({}, {"question_numbers": False}),
     "- whole sentences": ({}, {"sentences": False}),
+    "- words in the order": ({}, {"words": False}),
 }
 
 
@@ -95,7 +96,7 @@ def main() -> None:
                 print(row(system, score(run(assistant, qs))))
                 assistant.search.signals = Signals()
             dense = indexes[key, "untitled"]
-            dense.search.signals = Signals(speaker=False, neighbours=False, sentences=False)
+            dense.search.signals = Signals(speaker=False, neighbours=False, sentences=False, words=False)
             print(row("dense-only e5 (never abstains)", hits(qs, [[p.chunk.text for p in dense.passages(i["q"])]
                                                                  for i in qs])))
             dense.search.signals = Signals()

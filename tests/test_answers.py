@@ -1,7 +1,10 @@
 """Cited answers and honest abstentions on the shipped article, real model and real Chroma."""
 
+from pathlib import Path
+
 from assistant.answering import messages
 from assistant.assistant import Assistant
+from assistant.config import ROOT, Settings
 from assistant.types import Answer
 
 
@@ -99,3 +102,20 @@ def test_a_clause_is_cited_with_the_rest_of_its_sentence(assistant: Assistant) -
         cited = search.whole_sentence(chunks, i, chunks[i])
         assert cited.start <= chunks[i - 1].start or cited.end - chunks[i - 1].start > 400
         assert assistant.text(doc_id)[cited.start : cited.end] == cited.text  # still an exact slice
+
+
+def test_the_questions_names_move_their_passage_up(tmp_path: Path, cache_dir: Path) -> None:
+    """e5-small ranks a German passage low for an English or Spanish question; the names and numbers the
+    question shares with it by spelling (Columbia/kolumbianischer, Santos; 1500) bring it into the top 3.
+    Three German XQuAD dev documents (../shared/eval/xquad_dev)."""
+    corpus = ROOT.parent / "shared" / "eval" / "xquad_dev" / "corpus"
+    settings = Settings(index_dir=tmp_path / "index", corpus_dir=tmp_path / "none", cache_dir=cache_dir,
+                        data_dir=tmp_path / "data")
+    german = Assistant(settings)
+    german.ingest([corpus / f"{name}.de.txt" for name in ("xq_31_harvard-university", "xq_10_huguenot",
+                                                          "xq_20_black-death")])
+    plague = "¿En qué años estuvo presente la peste en los países islámicos?"
+    for question, gold in [("What Columbia President went to Harvard?", "Juan Manuel Santos"),
+                           (plague, "zwischen 1500 und 1850")]:
+        answer = german.ask(question)
+        assert any(gold in c.text for c in answer.citations[:3]), (question, [c.text for c in answer.citations])
