@@ -33,7 +33,7 @@ SENTENCE_END = re.compile(r"[.!?…][»”\"’)\]]*\s*$")
 WHOLE_SENTENCE_CHARS = 400  # a part grows to the whole sentence up to this; citations stay under 250 on average
 COVERED = 3  # passages whose coverage is computed: abstention looks at the best few, not one
 SPREAD = 10  # nearest passages whose mean (after the first) is the question's own baseline: the margin
-# The question's words found in a passage (coverage) move it up: dense + WORDS x coverage orders the passages.
+# The question's words found in a passage (coverage) move it up: a passage's score is dense + WORDS x coverage.
 # Names and numbers cross languages by spelling where e5-small does not rank them (benchmarks/quality.py,
 # "- words in the order"); the abstention still reads the dense order's passages.
 WORDS = 0.05
@@ -90,10 +90,9 @@ class DenseSearch:
             if rank < COVERED and named:
                 signals["numbers_found"] = float(not named.isdisjoint(numbers(cited.text, cited.lang)))
             signals["words"] = coverage(query, cited)  # what the reader will see, and nothing next to it
-            passages.append(Passage(cited, sim, signals))
-        if self.signals.words:
-            passages.sort(key=lambda p: -(p.signals["dense"] + WORDS * p.signals["words"]))
-        return passages
+            score = sim + WORDS * signals["words"] if self.signals.words else sim
+            passages.append(Passage(cited, score, signals))
+        return sorted(passages, key=lambda p: -p.score)  # a follow-up's rankings are fused by this score too
 
     def chunks(self, doc_id: str) -> list[Chunk]:
         """A complete document's passages, in order (empty for an unknown or incomplete one)."""
