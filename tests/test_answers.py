@@ -105,9 +105,9 @@ def test_a_clause_is_cited_with_the_rest_of_its_sentence(assistant: Assistant) -
 
 
 def test_the_questions_names_move_their_passage_up(tmp_path: Path, cache_dir: Path) -> None:
-    """e5-small ranks a German passage low for an English or Spanish question; the names and numbers the
-    question shares with it by spelling (Columbia/kolumbianischer, Santos; 1500) bring it into the top 3.
-    Three German XQuAD dev documents (../shared/eval/xquad_dev)."""
+    """e5-small ranks a German passage low for an English or Spanish question; the words the question shares
+    with it by spelling (Columbia/kolumbianischer, President/Präsident; peste/Pest, islámicos/islamischen) bring
+    it into the top 3. Three German XQuAD dev documents (../shared/eval/xquad_dev)."""
     corpus = ROOT.parent / "shared" / "eval" / "xquad_dev" / "corpus"
     settings = Settings(index_dir=tmp_path / "index", corpus_dir=tmp_path / "none", cache_dir=cache_dir,
                         data_dir=tmp_path / "data")
