@@ -452,6 +452,20 @@ def test_a_sentence_that_only_restates_the_question_is_not_shown() -> None:
                      question=romanian)[0]
 
 
+def test_a_sentence_that_asks_a_question_is_not_an_answer() -> None:
+    """Seen on the default article in Italian: the question asked back, with words of the passage added, so it
+    restates more than the question and passed that check."""
+    from assistant.answering.checks import check
+
+    source = ["Le déploiement marque « une escalade significative », a déclaré Rutte."]
+    question = "Secondo Rutte, di cosa è segno il dispiegamento?"
+    asked_back = "Secondo Rutte, di cosa è segno il dispiegamento delle truppe nordcoreane [1]?"
+    kept, removed = check(asked_back, source, "fr", "it", question=question)
+    assert not kept and [r.reason for r in removed] == ["asks instead of answering"]
+    answer = "Secondo Rutte, il dispiegamento è segno di una escalation significativa [1]."
+    assert check(answer, source, "fr", "it", question=question)[0] == [answer]
+
+
 def test_an_answer_not_in_the_readers_language_is_asked_again_passage_by_passage(llm_assistant: Any) -> None:
     """Across languages the model often writes the passage's language back; asked about one passage alone,
     told its language, it answers in the reader's. Only a language removal is worth that second call: an

@@ -46,6 +46,7 @@ FOREIGN_WORDS = 2  # one such word may be a loan or a term the reader knows; two
 EXAMPLE_OVERLAP = 0.5  # a sentence this close to the prompt's example answer was copied from it
 NAME_DICE = 0.5  # looser than retrieval's cognates: Korean/coréennes 0.55, Corea/Corée and Brussels/Bruxelles 0.5
 SAME_WORD = 0.89  # e5 cosine of two single words above which they are one name in two languages
+ASKING = re.compile(r"[?\uff1f\u061f][\s\"'»”)]*$")  # a sentence that ends as a question (markers aside)
 LOOPING = 4  # a run of four words written this often: the model is going round ("sur la costa sur la costa …");
 # three words three times cut "the South Korean delegation … the South Korean Ministry … and the South Korean"
 WordVectors = Callable[[Sequence[str]], np.ndarray]  # words -> unit vectors (the embedder's passages())
@@ -204,6 +205,10 @@ def check(text: str, passages: Sequence[str], passage_lang: str, lang: str, exam
             continue
         elif question and restates(sentence, question, lang):
             removed.append(Removed(sentence, "says nothing the question does not", again=True))
+            continue
+        elif ASKING.search(MARKER.sub("", sentence).strip()):  # "Secondo Rutte, di cosa è segno il dispiegamento
+            # delle troupes nord-coréennes [2]?": the question asked back, with two words of the passage added
+            removed.append(Removed(sentence, "asks instead of answering", again=True))
             continue
         else:
             check_sources = partial(_unsourced, sentence, passages, passage_lang, lang, vectors, named)
