@@ -13,6 +13,7 @@ names of its language (Babel's CLDR data).
 import contextlib
 import re
 from collections.abc import Sequence
+from difflib import SequenceMatcher
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -56,8 +57,9 @@ def _time_words(lang: str) -> frozenset[str]:
 @lru_cache(maxsize=4096)
 def numbers(text: str, lang: str | None) -> frozenset[str]:
     """The numbers a text states, as bare digits; with its language, number words too ('six cent mille' ->
-    600000). Without (a question's numbers), digits only: "the three ministers" names no number to find."""
-    spelled = MARKER.sub(" ", _spelled_out(text, lang) if lang else text)
+    600000), as the model reads them (with_digits). Without (a question's numbers), digits only: "the three
+    ministers" names no number to find."""
+    spelled = MARKER.sub(" ", with_digits(text, lang) if lang else text)
     # a range rises: "3 May 2000" does not state 3000
     shared = {a + scale for a, b, scale in SHARED_SCALE.findall(spelled) if int(a) < int(b)}
     return frozenset(re.sub(r"\D", "", m) for m in NUMBER.findall(spelled)) | shared
@@ -73,6 +75,26 @@ def _spelled_out(text: str, lang: str) -> str:
     with contextlib.suppress(Exception):  # text2num is strict about some inputs; the digits still count
         return str(alpha2digit(text, lang))
     return text
+
+
+SCALE = re.compile(r"10{3,}")  # what a lone "millions" or "Million" becomes: no count, only a size
+
+
+@lru_cache(maxsize=4096)
+def with_digits(text: str, lang: str) -> str:
+    """The text with its written numbers as digits, for the model to read ("six cent mille" -> 600000): the
+    built-in model renders number words as other numbers ("six hundred and ten thousand", MODELS.md) and copies
+    digits. A lone scale word stays a word: "des millions de munitions" states no count."""
+    spelled = _spelled_out(text, lang)
+    if spelled == text:
+        return text
+    before, after = text.split(" "), spelled.split(" ")
+    out: list[str] = []
+    for op, a, b, c, d in SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+        digits = NUMBER.findall(" ".join(after[c:d]))
+        lone_scale = op == "replace" and b - a == 1 and any(SCALE.fullmatch(n) for n in digits)
+        out += before[a:b] if lone_scale else after[c:d]
+    return " ".join(out)
 
 
 @lru_cache(maxsize=4096)

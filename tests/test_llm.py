@@ -432,6 +432,28 @@ def test_a_question_asking_for_a_number_is_not_asked_again_passage_by_passage(ll
     assert alone_requests() == asked
 
 
+def test_the_model_reads_written_numbers_as_digits_and_the_reader_sees_them_as_written(llm_assistant: Any) -> None:
+    """The built-in model rendered "six cent mille soldats russes" as "six hundred and ten thousand soldiers"
+    (removed by the number check); digits it copies. A lone "des millions" is no count and stays a word, for the
+    model and for the checks."""
+    assistant, fake = llm_assistant("openai", scripted(Reply(["600,000 Russian soldiers were killed or wounded [1]."])))
+    answer = assistant.ask("How many Russian soldiers have been killed or wounded in the war?")
+    (body,) = fake.answer_requests()
+    sent = sent_passages(body)
+    assert any("600000 soldats russes" in p for p in sent) and not any("six cent mille" in p for p in sent)
+    assert "six cent mille soldats russes" in answer.citations[0].text  # the evidence is the document's own text
+    assert answer.written == "600,000 Russian soldiers were killed or wounded [1]."
+    from assistant.quantities import with_digits
+
+    lone = "Pyongyang a fourni à la Russie des millions de munitions"
+    assert with_digits(lone, "fr") == lone
+    from assistant.answering.checks import check  # and the checks read numbers as the model read them
+
+    assert check("Pyongyang gave Russia millions of munitions [1].", [lone], "fr", "en")[0]
+    assert not check("Pyongyang gave Russia one million munitions [1].", [lone], "fr", "en")[0]
+    assert with_digits("Es gibt sechs Hauptvierecke", "de") == "Es gibt 6 Hauptvierecke"
+
+
 def test_a_sentence_that_only_restates_the_question_is_not_shown() -> None:
     """Seen on XQuAD dev and cross-language news: the model, lost, hands the question back as a statement."""
     from assistant.answering.checks import check

@@ -22,7 +22,7 @@ from assistant.answering.checks import MARKER, Removed, check, ending_with, loop
 from assistant.config import Settings, cache_dir
 from assistant.embeddings import Embedder
 from assistant.errors import AssistantError
-from assistant.quantities import asks_for_number
+from assistant.quantities import asks_for_number, with_digits
 from assistant.text import containment, overlap
 from assistant.types import Passage
 
@@ -165,8 +165,14 @@ def quote(numbered: Sequence[tuple[int, Passage]]) -> str:
         if p.chunk.doc_id != last:
             blocks.append(f"Document: {_inert(' '.join(p.chunk.title.split()))}")
             last = p.chunk.doc_id
-        blocks.append(f'<passage n="{n}">\n{_inert(p.chunk.text)}\n</passage>')
+        blocks.append(f'<passage n="{n}">\n{_inert(readable(p))}\n</passage>')
     return "\n".join(blocks)
+
+
+def readable(passage: Passage) -> str:
+    """A passage as the model reads it: its written numbers as digits (quantities.with_digits); the reader's
+    evidence and the checks read the text as written."""
+    return with_digits(passage.chunk.text, passage.chunk.lang)
 
 
 def _inert(text: str) -> str:
@@ -469,7 +475,7 @@ def _new(piece: str, shown: Sequence[str], written: Written) -> bool:
 
 def _passage_inputs(passage: Passage, lang: str) -> dict[str, str]:
     """A one-passage prompt's fields: the document's title, the passage as data, the reader's language."""
-    return {"title": _inert(" ".join(passage.chunk.title.split())), "passage": _inert(passage.chunk.text),
+    return {"title": _inert(" ".join(passage.chunk.title.split())), "passage": _inert(readable(passage)),
             "language": language_name(lang), "not_source": _not_source(passage.chunk.lang, lang)}
 
 
