@@ -170,8 +170,8 @@ def quote(numbered: Sequence[tuple[int, Passage]]) -> str:
 
 
 def readable(passage: Passage) -> str:
-    """A passage as the model reads it: its written numbers as digits (quantities.with_digits); the reader's
-    evidence and the checks read the text as written."""
+    """A passage as the model reads it: its written numbers as digits (quantities.with_digits, which the number
+    check reads too); the reader's evidence shows the text as written."""
     return with_digits(passage.chunk.text, passage.chunk.lang)
 
 
