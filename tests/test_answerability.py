@@ -81,3 +81,18 @@ def test_coverage_counts_the_title_shown_with_the_passage() -> None:
     question = Question.of("En quelle année Jakob Böhme tombe-t-il malade ?")
     assert coverage(question, passage) > 0.8  # all but "quelle" and "année", which no passage here holds
     assert coverage(question, untitled) < 0.3
+
+
+def test_the_fitted_threshold_leaves_room_for_the_number_rules() -> None:
+    """The fit allows 5% false abstentions for the whole decision: an answerable question the number rules
+    abstain on whatever the calibrator says uses that budget too (PIAF dev was 4 + 1 of 80 before)."""
+    from benchmarks.answerability import Row, fit_one
+
+    def row(x: float, answerable: bool, forced: bool = False) -> Row:
+        return Row("one set", "same", {"coverage": x, "margin": x, "dense": x}, answerable, forced)
+
+    answerable = [row(0.30 + 0.02 * i, True, forced=(i == 19)) for i in range(20)]
+    rows = answerable + [row(0.02 * i, False) for i in range(20)]
+    calibrator = fit_one(rows)
+    abstained = [r.missing_number or calibrator.probability(r.values) < calibrator.threshold for r in answerable]
+    assert sum(abstained) == 1  # the forced one alone: 1 of 20 is the 5%
