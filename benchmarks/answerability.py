@@ -53,7 +53,7 @@ def weights(rows: Sequence[Row]) -> np.ndarray:
     return np.array([1.0 / groups[r.set, r.answerable] for r in rows])
 
 
-def fit_one(rows: Sequence[Row], names: Sequence[str] = FEATURES) -> Calibrator:
+def fit_one(rows: Sequence[Row], names: Sequence[str] = FEATURES, numbers: bool = True) -> Calibrator:
     from sklearn.linear_model import LogisticRegression
 
     names = tuple(names)
@@ -68,7 +68,7 @@ def fit_one(rows: Sequence[Row], names: Sequence[str] = FEATURES) -> Calibrator:
 
     def false_abstain(t: float) -> float:  # the largest share of a set's answerables abstained on, the number
         # rules' abstentions counted: the budget is the whole decision's (PIAF dev: 4 + 1 of 80 without them)
-        return max(float(np.mean([pi < t or r.missing_number
+        return max(float(np.mean([pi < t or (numbers and r.missing_number)
                                   for pi, r in zip(p, rows, strict=True) if r.set == s and r.answerable]))
                    for s in sets)
 
@@ -77,14 +77,15 @@ def fit_one(rows: Sequence[Row], names: Sequence[str] = FEATURES) -> Calibrator:
                       float(threshold) - 1e-9)
 
 
-def fit(rows: Sequence[Row], names: Sequence[str] = FEATURES) -> Answerability:
-    """One calibrator per regime, each fitted on that regime's questions."""
-    return Answerability({k: fit_one([r for r in rows if r.regime == k], names) for k in REGIMES})
+def fit(rows: Sequence[Row], names: Sequence[str] = FEATURES, numbers: bool = True) -> Answerability:
+    """One calibrator per regime, each fitted on that regime's questions (`numbers`: the number rules decide too)."""
+    return Answerability({k: fit_one([r for r in rows if r.regime == k], names, numbers) for k in REGIMES})
 
 
-def fitted_without(by_set: dict[str, list[Row]], name: str, names: Sequence[str] = FEATURES) -> Answerability:
+def fitted_without(by_set: dict[str, list[Row]], name: str, names: Sequence[str] = FEATURES,
+                   numbers: bool = True) -> Answerability:
     """Calibrators fitted on every set but `name`."""
-    return fit([r for other, rs in by_set.items() if other != name for r in rs], names)
+    return fit([r for other, rs in by_set.items() if other != name for r in rs], names, numbers)
 
 
 def answered(model: Answerability, row: Row, numbers: bool = True) -> bool:
@@ -98,7 +99,7 @@ def left_out(by_set: dict[str, list[Row]], names: Sequence[str] = FEATURES,
     """Per set, fitted on the others: (answerable abstained, answerable, unanswerable abstained, unanswerable)."""
     table = {}
     for name, rows in by_set.items():
-        model = fitted_without(by_set, name, names)
+        model = fitted_without(by_set, name, names, numbers)
         abstained = [not answered(model, r, numbers) for r in rows]
         yes = [a for a, r in zip(abstained, rows, strict=True) if r.answerable]
         no = [a for a, r in zip(abstained, rows, strict=True) if not r.answerable]
